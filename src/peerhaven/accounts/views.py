@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from peerhaven.accounts import actions, availability
+from peerhaven.accounts.forms import (
+    AvailabilityForm,
+    ProfileForm,
+    SelfDescriptionForm,
+    SensitiveConsentForm,
+    SeparationForm,
+)
+from peerhaven.accounts.models import SelfDescription, SensitiveConsent
+from peerhaven.orgs.models import StaffRole
+
+
+@login_not_required
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "accounts/landing.html")
+    return dashboard(request)
+
+
+def dashboard(request):
+    user = request.user
+    context = {
+        "profile": actions.profile_of(user),
+        "staff_roles": StaffRole.objects.of(user).select_related("organization"),
+        "mfa_enabled": is_mfa_enabled(user),
+        "self_descriptions": SelfDescription.objects.filter(user=user).count(),
+    }
+    return render(request, "accounts/dashboard.html", context)
+
+
+def profile_edit(request):
+    profile = actions.profile_of(request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Profile saved.")
+        # First time through, availability comes next; it is what matching needs most.
+        return redirect(
+            "accounts:availability" if not profile.availability else "accounts:profile_edit"
+        )
+    context = {
+        "form": form,
+        "profile": profile,
+        "separation_form": SeparationForm(owner=request.user),
+        "separations": request.user.separations.all(),
+    }
+    return render(request, "accounts/profile_edit.html", context)
+
+
+def availability_edit(request):
+    profile = actions.profile_of(request.user)
+    form = AvailabilityForm(request.POST or None, initial={"slots": profile.availability})
+    if request.method == "POST" and form.is_valid():
+        profile.availability = sorted(set(form.cleaned_data["slots"]))
+        profile.save(update_fields=["availability", "updated_at"])
+        messages.success(request, "Availability saved.")
+        return redirect("dashboard")
+    selected = (
+        set(form.cleaned_data["slots"])
+        if form.is_bound and form.is_valid()
+        else set(profile.availability)
+    )
+    return render(
+        request,
+        "accounts/availability.html",
+        {"form": form, "profile": profile, "grid": _availability_grid(selected)},
+    )
+
+
+def _availability_grid(selected: set[int]) -> list[dict]:
+    return [
+        {
+            "time": availability.slot_time(row),
+            "on_the_hour": row % 2 == 0,
+            "cells": [
+                {"index": index, "day": day, "checked": index in selected}
+                for day, index in (
+                    (day, availability.slot_index(d, row))
+                    for d, day in enumerate(availability.DAYS)
+                )
+            ],
+        }
+        for row in range(availability.SLOTS_PER_DAY)
+    ]
+
+
+@require_POST
+def separation_add(request):
+    form = SeparationForm(request.POST, owner=request.user)
+    if form.is_valid():
+        form.save()
+        form = SeparationForm(owner=request.user)
+    return _render_separations(request, form)
+
+
+@require_POST
+def separation_remove(request, pk):
+    get_object_or_404(request.user.separations, pk=pk).delete()
+    return _render_separations(request, SeparationForm(owner=request.user))
+
+
+def _render_separations(request, form):
+    if not request.htmx:
+        if form.errors:
+            messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("accounts:profile_edit")
+    context = {"separation_form": form, "separations": request.user.separations.all()}
+    return render(request, "accounts/profile_edit.html#separations", context)
+
+
+def private_profile(request):
+    if not SensitiveConsent.objects.filter(user=request.user).exists():
+        return _consent_screen(request)
+    form = SelfDescriptionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_self_descriptions(request.user, form.answers())
+        messages.success(request, "Saved. Only the people you chose can see these answers.")
+        return redirect("accounts:private_profile")
+    return render(request, "accounts/private_profile.html", {"form": form})
+
+
+def _consent_screen(request):
+    form = SensitiveConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.do_give_sensitive_consent(request.user)
+        return redirect("accounts:private_profile")
+    return render(request, "accounts/private_consent.html", {"form": form})
+
+
+@require_POST
+def private_profile_withdraw(request):
+    actions.do_withdraw_sensitive_consent(request.user)
+    messages.success(request, "Consent withdrawn. Your answers have been deleted.")
+    return redirect("dashboard")

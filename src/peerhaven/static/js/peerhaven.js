@@ -1,0 +1,40 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // Availability grid: press and drag to paint slots on or off, like a calendar.
+  function enhanceAvailabilityGrid(grid) {
+    let painting = null;
+    grid.addEventListener("pointerdown", (event) => {
+      const box = event.target.closest("input[type=checkbox]");
+      if (!box) return;
+      event.preventDefault();
+      painting = !box.checked;
+      box.checked = painting;
+    });
+    grid.addEventListener("pointerover", (event) => {
+      const box = event.target.closest("input[type=checkbox]");
+      if (box && painting !== null) box.checked = painting;
+    });
+    grid.addEventListener("click", (event) => {
+      // The pointerdown handler already toggled the box; keep the browser from undoing it.
+      if (event.target.matches("input[type=checkbox]") && event.detail > 0) event.preventDefault();
+    });
+    document.addEventListener("pointerup", () => { painting = null; });
+    const morning = grid.querySelector('tr[data-time="07:00"]');
+    if (morning) grid.scrollTop = morning.offsetTop - grid.querySelector("thead").offsetHeight;
+  }
+
+  // A new profile's time zone starts from the browser's, which is almost always right.
+  function suggestTimeZone(select) {
+    if (select.value !== "UTC") return;
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && select.querySelector(`option[value="${CSS.escape(zone)}"]`)) select.value = zone;
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-availability-grid]").forEach(enhanceAvailabilityGrid);
+    const zone = document.querySelector("select[name=time_zone]");
+    if (zone) suggestTimeZone(zone);
+  });
+})();
