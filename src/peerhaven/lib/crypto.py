@@ -43,6 +43,10 @@ def reencrypt(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
 
 
+class Token(str):
+    """A value that is already encrypted (key rotation writes these): stored as it is."""
+
+
 class EncryptedTextField(models.TextField):
     """A text column stored as a Fernet token; Python code only ever sees the plaintext.
 
@@ -54,7 +58,6 @@ class EncryptedTextField(models.TextField):
         return decrypt(value)
 
     def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        if value is None:
+        if value is None or isinstance(value, Token):
             return value
-        return encrypt(value)
+        return encrypt(super().get_prep_value(value))

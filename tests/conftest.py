@@ -1,0 +1,92 @@
+"""The people every test can use, built in code:
+
+- alice: a member with a complete profile (the circles issue makes her a convener)
+- bob: another member, alice's peer
+- carol: a member who is an outsider to whatever alice and bob share
+- dana: program staff, coordinator at Lakeshore University
+- sam: site admin
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from peerhaven.accounts.actions import do_create_member
+from peerhaven.orgs.models import Organization, StaffRole
+
+PASSWORD = "a-long-test-passphrase"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Real path for e-mail (queued on commit, delivered by a task), run at once in tests.
+    settings.EMAIL_BACKEND = "peerhaven.notifications.backends.QueuedEmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Argon2 is the production hasher (tests/test_settings.py checks); MD5 keeps tests fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MFA_REQUIRED_FOR_STAFF = False
+    # Production security settings stay on; only the HTTP-to-HTTPS redirect would get in the way.
+    settings.SECURE_SSL_REDIRECT = False
+
+
+def make_member(email: str, name: str, **profile) -> object:
+    fields = {
+        "display_name": name,
+        "career_stage": "assistant_professor",
+        "department": "Medicine",
+        "time_zone": "America/Chicago",
+        "availability": [3 * 48 + 24, 3 * 48 + 25],
+    }
+    fields.update(profile)
+    return do_create_member(email, PASSWORD, **fields)
+
+
+@pytest.fixture
+def lakeshore(db):
+    return Organization.objects.create(
+        name="Lakeshore University", slug="lakeshore", kind=Organization.Kind.INSTITUTION
+    )
+
+
+@pytest.fixture
+def alice(db):
+    return make_member("alice@example.org", "Alice Adams")
+
+
+@pytest.fixture
+def bob(db):
+    return make_member("bob@example.org", "Bob Baker", department="Pediatrics")
+
+
+@pytest.fixture
+def carol(db):
+    return make_member("carol@example.org", "Carol Chen", department="Surgery")
+
+
+@pytest.fixture
+def dana(db, lakeshore):
+    user = make_member("dana@example.org", "Dana Diaz", career_stage="staff_other")
+    StaffRole.objects.create(organization=lakeshore, user=user, role=StaffRole.Role.COORDINATOR)
+    return user
+
+
+@pytest.fixture
+def sam(db):
+    user = make_member("sam@example.org", "Sam Sysadmin", career_stage="staff_other")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def client_for():
+    """A client signed in as the given person."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
