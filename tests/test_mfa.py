@@ -49,3 +49,14 @@ def test_staff_can_still_sign_out(mfa_required, client_for, dana):
 
 def test_off_for_the_local_demo(client_for, dana):
     assert client_for(dana).get(reverse("accounts:profile_edit")).status_code == 200
+
+
+def test_totp_secrets_are_encrypted_at_rest(dana):
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+
+    secret = generate_totp_secret()
+    TOTP.activate(dana, secret)
+    stored = Authenticator.objects.get(user=dana, type=Authenticator.Type.TOTP).data["secret"]
+    assert secret not in stored
+    assert get_adapter().decrypt(stored) == secret
