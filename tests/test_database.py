@@ -21,7 +21,8 @@ WRITER = textwrap.dedent(
     for i in range(40):
         with transaction.atomic():
             count = Organization.objects.count()  # read, then write: the classic lock upgrade
-            Organization.objects.create(name=f"{worker}-{i}", slug=f"{worker}-{i}-{count}", kind="institution")
+            slug = f"{worker}-{i}-{count}"
+            Organization.objects.create(name=slug, slug=slug, kind="institution")
     """
 )
 
@@ -54,12 +55,10 @@ def test_concurrent_writers_do_not_fail_with_database_is_locked(tmp_path):
         "from peerhaven.orgs.models import Organization as O; print(O.objects.count())",
     )
     assert shell.stdout.split()[-1] == "160"
-    journal = run_manage(
-        tmp_path,
-        "shell",
-        "-c",
-        "from django.db import connection as c; c.cursor().execute('PRAGMA journal_mode'); print(c.cursor().execute('PRAGMA journal_mode').fetchone()[0])",
+    journal_mode = "from django.db import connection as c; c.ensure_connection(); " + (
+        "print(c.cursor().execute('PRAGMA journal_mode').fetchone()[0])"
     )
+    journal = run_manage(tmp_path, "shell", "-c", journal_mode)
     assert journal.stdout.split()[-1] == "wal"
 
 

@@ -35,6 +35,8 @@ class RuleCheck:
 def members_matrix(group_of: np.ndarray, groups: int) -> np.ndarray:
     """(groups, largest size) member indices, -1 padded, from a group_of array."""
     placed = np.flatnonzero(group_of >= 0)
+    if groups == 0:
+        return np.full((0, 1), -1, dtype=np.int32)
     order = placed[np.argsort(group_of[placed], kind="stable")]
     sizes = np.bincount(group_of[placed], minlength=groups)
     width = max(int(sizes.max(initial=0)), 1)

@@ -62,7 +62,9 @@ def encode(people: People, policy: Policy) -> Encoded:
     policy.check_against(people)
     rules = policy.rules
     slot_masks, slot_labels = _slots(people, rules.shared_slot)
-    fixed_group, fixed_labels = _codes(people.column(rules.fixed) if rules.fixed else None, len(people))
+    fixed_group, fixed_labels = _codes(
+        people.column(rules.fixed) if rules.fixed else None, len(people)
+    )
     return Encoded(
         n=len(people),
         features=[_feature(people, criterion) for criterion in policy.criteria],
@@ -98,8 +100,8 @@ def popcount(masks: np.ndarray) -> np.ndarray:
 
 
 def pair_distance(enc: Encoded, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """d(i, j) for index arrays of equal shape."""
-    total = np.zeros(np.shape(i), dtype=np.float64)
+    """d(i, j) for index arrays of broadcastable shapes."""
+    total = np.zeros(np.broadcast_shapes(np.shape(i), np.shape(j)), dtype=np.float64)
     for feature in enc.features:
         weight = feature.criterion.signed_weight
         if weight:
@@ -107,7 +109,9 @@ def pair_distance(enc: Encoded, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return total
 
 
-def block_distances(enc: Encoded, members: np.ndarray, feature: Feature | None = None) -> np.ndarray:
+def block_distances(
+    enc: Encoded, members: np.ndarray, feature: Feature | None = None
+) -> np.ndarray:
     """d within each row of `members` (P, m), -1 padded: a (P, m, m) array.
 
     With `feature`, only that criterion's unweighted delta. Padding rows and

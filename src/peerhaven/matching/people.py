@@ -133,7 +133,9 @@ def _check_unique_ids(people: People, id_column: int = 1) -> None:
             raise InputError("empty id", file=people.source, line=where, column=column)
         if person in first_row:
             earlier = first_row[person]
-            earlier_where = f"line {people.lines[earlier]}" if people.lines else f"row {earlier + 1}"
+            earlier_where = (
+                f"line {people.lines[earlier]}" if people.lines else f"row {earlier + 1}"
+            )
             raise InputError(
                 f"id {person!r} appears twice (first on {earlier_where})",
                 file=people.source,
