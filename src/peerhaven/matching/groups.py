@@ -1,0 +1,188 @@
+"""Form groups: the engine's main entry point for group formation."""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .check import RuleCheck, check_rules, contributions, objective
+from .construct import build_start
+from .encode import Encoded, encode
+from .explain import explain_groups
+from .layout import Layout
+from .people import People
+from .policy import Policy
+from .repair import enforce_rules
+from .search import Budget, GroupSearch, Limits
+
+DEFAULT_TIME_LIMIT = 60.0
+
+
+@dataclass
+class GroupResult:
+    """A grouping with everything a coordinator needs to review it."""
+
+    ids: list[str]
+    names: list[str]  # group labels; fixed groups keep theirs
+    group_of: np.ndarray  # (n,) index into names, -1 unplaced
+    slots: list[str]  # the slot each group shares ("" without a slot rule)
+    objective: float
+    contributions: dict[str, float]
+    check: RuleCheck
+    unplaced: dict[str, str]  # id -> reason
+    explanations: list[str]
+    seconds: float
+    peak_memory_mb: float
+    moved: int = 0  # existing members placed outside their earlier group
+    notes: list[str] = field(default_factory=list)
+
+    def group_label(self, person: int) -> str:
+        g = self.group_of[person]
+        return self.names[g] if g >= 0 else ""
+
+    def members(self) -> list[list[str]]:
+        return [
+            [self.ids[p] for p in np.flatnonzero(self.group_of == g)]
+            for g in range(len(self.names))
+        ]
+
+
+def form_groups(
+    people: People,
+    policy: Policy,
+    *,
+    seed: int = 0,
+    time_limit: float | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> GroupResult:
+    """Partition people into groups that keep every hard rule and are as diverse as possible.
+
+    Deterministic for a given seed as long as the time limit is not what ends
+    the search. Raises InputError for bad input (see docs/matching.md).
+    """
+    started = time.monotonic()
+    budget = Budget(started + (time_limit or DEFAULT_TIME_LIMIT), cancel, progress)
+    enc = encode(people, policy)
+    _check_sizes_can_partition(enc, policy)
+    rng = np.random.default_rng(seed)
+    _report(budget, 0.05, "starting grouping")
+    start = build_start(enc, policy, people.ids, rng)
+    search = GroupSearch(enc, start.layout, Limits(policy.min_size, policy.max_size), start.pinned)
+    _report(budget, 0.15, "improving groups")
+    search.optimise(rng, budget)
+    _polish_small(search, rng, budget, started)
+    _report(budget, 0.9, "checking rules")
+    unplaced = enforce_rules(enc, policy, start.layout, start.pinned, start.unplaced, people.ids)
+    return _result(enc, policy, people, start.layout, unplaced, started)
+
+
+def _check_sizes_can_partition(enc: Encoded, policy: Policy) -> None:
+    if enc.n == 0 or (enc.fixed_group >= 0).any():
+        return
+    groups = -(-enc.n // policy.max_size)
+    if groups * policy.min_size > enc.n:
+        raise policy.error(
+            f"{enc.n} people cannot be split into groups of {policy.min_size} to {policy.max_size}",
+            near="min_size",
+        )
+
+
+def _polish_small(search: GroupSearch, rng, budget: Budget, started: float) -> None:
+    """On small instances, spend a moment escaping local optima (kicks + descent).
+
+    Every kick moves a random few people without breaking rules; the search
+    then descends again and the best layout seen is kept.
+    """
+    layout = search.layout
+    groups = len(layout.names)
+    if groups < 2 or groups > 64:
+        return
+    polish = Budget(
+        min(budget.deadline, time.monotonic() + 0.05 + 0.006 * groups**2), budget.cancel
+    )
+    best = _score(search), _snapshot(layout)
+    while not polish.expired():
+        first, second = search.pairing(rng, 0)
+        search.shake_pairs(first[: 1 + len(first) // 2], second[: 1 + len(first) // 2], rng)
+        search.optimise(rng, polish)
+        score = _score(search)
+        if score > best[0] + 1e-9:
+            best = score, _snapshot(layout)
+        elif rng.random() < 0.7:
+            _restore(layout, best[1])
+    _restore(layout, best[1])
+
+
+def _score(search: GroupSearch) -> float:
+    layout = search.layout
+    value = objective(search.enc, layout.group_of, len(layout.names))
+    return value - search.penalty * _violations(search)
+
+
+def _violations(search: GroupSearch) -> int:
+    enc, layout = search.enc, search.layout
+    count = 0
+    for g in range(len(layout.names)):
+        people = layout.group(g)
+        count += int((enc.lone_holders[people].sum(axis=0) == 1).sum())
+        partners = enc.partners[people]
+        count += int(np.isin(partners, people).sum()) // 2
+    return count
+
+
+def _snapshot(layout: Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return layout.members.copy(), layout.group_of.copy(), layout.seat_of.copy()
+
+
+def _restore(layout: Layout, saved) -> None:
+    layout.members, layout.group_of, layout.seat_of = (array.copy() for array in saved)
+
+
+def _result(enc, policy, people, layout: Layout, unplaced: dict[int, str], started) -> GroupResult:
+    layout.drop_empty_groups()
+    _name_new_groups(layout)
+    groups = len(layout.names)
+    slots = [_shared_slot(enc, layout.group(g)) for g in range(groups)]
+    return GroupResult(
+        ids=people.ids,
+        names=layout.names,
+        group_of=layout.group_of.copy(),
+        slots=slots,
+        objective=objective(enc, layout.group_of, groups),
+        contributions=contributions(enc, layout.group_of, groups),
+        check=check_rules(enc, policy, layout.group_of, layout.names, people.ids),
+        unplaced={people.ids[p]: reason for p, reason in sorted(unplaced.items())},
+        explanations=explain_groups(enc, layout, slots),
+        seconds=time.monotonic() - started,
+        peak_memory_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
+
+
+def _name_new_groups(layout: Layout) -> None:
+    taken = set(layout.names)
+    counter = 0
+    for g, name in enumerate(layout.names):
+        if name:
+            continue
+        counter += 1
+        while f"G{counter}" in taken:
+            counter += 1
+        layout.names[g] = f"G{counter}"
+
+
+def _shared_slot(enc: Encoded, people: np.ndarray) -> str:
+    if not enc.has_slots or not people.size:
+        return ""
+    common = np.bitwise_and.reduce(enc.slot_masks[people], axis=0)
+    bits = np.flatnonzero(np.unpackbits(common.view(np.uint8), bitorder="little"))
+    return enc.slot_labels[int(bits[0])] if bits.size else ""
+
+
+def _report(budget: Budget, fraction: float, message: str) -> None:
+    if budget.progress:
+        budget.progress(fraction, message)

@@ -1,0 +1,128 @@
+"""Last line of defence: the result breaks no hard rule, whatever the search did.
+
+People whose group breaks a rule the search could not repair are taken out,
+groups that fell below the minimum are dissolved, and everyone unplaced is then
+offered every group they could join without breaking a rule, or a new group
+with others who share a slot. Whoever is left stays unplaced, with a reason.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .encode import Encoded, pair_distance
+from .layout import Layout
+from .policy import Policy
+
+
+def enforce_rules(
+    enc: Encoded,
+    policy: Policy,
+    layout: Layout,
+    pinned: np.ndarray,
+    unplaced: dict[int, str],
+    ids: list[str],
+) -> dict[int, str]:
+    reasons = dict(unplaced)
+    for _ in range(8):
+        changed = _remove_offenders(enc, layout, pinned, reasons, ids)
+        changed += _dissolve_small_groups(policy, layout, pinned, reasons)
+        changed += _reinsert(enc, policy, layout, reasons)
+        changed += _new_groups_from_unplaced(enc, policy, layout, reasons)
+        if not changed:
+            break
+    return {p: why for p, why in reasons.items() if layout.group_of[p] < 0}
+
+
+def _remove_offenders(enc, layout, pinned, reasons, ids) -> int:
+    removed = 0
+    for g in range(len(layout.names)):
+        people = layout.group(g)
+        for person in people:
+            clash = [q for q in enc.partners[person] if q >= 0 and layout.group_of[q] == g]
+            if clash and not pinned[person]:
+                layout.remove(person)
+                reasons[person] = (
+                    f"must be kept apart from {ids[clash[0]]}; no group could take both"
+                )
+                removed += 1
+        people = layout.group(g)
+        counts = enc.lone_holders[people].sum(axis=0)
+        for r in np.flatnonzero(counts == 1):
+            holder = people[enc.lone_holders[people, r]][0]
+            if not pinned[holder]:
+                layout.remove(holder)
+                reasons[holder] = "would be the only holder of a no_lone value in any group"
+                removed += 1
+    return removed
+
+
+def _dissolve_small_groups(policy, layout, pinned, reasons) -> int:
+    removed = 0
+    for g in np.flatnonzero((layout.sizes > 0) & (layout.sizes < policy.min_size)):
+        people = layout.group(g)
+        if pinned[people].any():
+            continue  # a fixed group keeps its people even when too small
+        for person in people:
+            layout.remove(person)
+            reasons.setdefault(person, "too few compatible people to form a group")
+            removed += 1
+    return removed
+
+
+def _reinsert(enc, policy, layout, reasons) -> int:
+    placed = 0
+    for person in [p for p in reasons if layout.group_of[p] < 0]:
+        best, best_gain = -1, -np.inf
+        for g in np.flatnonzero(layout.sizes < policy.max_size):
+            people = layout.group(g)
+            if people.size and _can_join(enc, person, people):
+                gain = float(pair_distance(enc, np.full(people.size, person), people).sum())
+                if gain > best_gain:
+                    best, best_gain = int(g), gain
+        if best >= 0:
+            layout.place(person, best)
+            placed += 1
+    return placed
+
+
+def _can_join(enc: Encoded, person: int, people: np.ndarray) -> bool:
+    common = np.bitwise_and.reduce(enc.slot_masks[people], axis=0)
+    if not (common & enc.slot_masks[person]).any():
+        return False
+    if np.isin(enc.partners[person], people).any():
+        return False
+    counts = enc.lone_holders[people].sum(axis=0)
+    return not (enc.lone_holders[person] & (counts == 0)).any()
+
+
+def _new_groups_from_unplaced(enc, policy, layout, reasons) -> int:
+    """Greedily gather unplaced people who share a slot into new groups."""
+    waiting = [p for p in reasons if layout.group_of[p] < 0]
+    if len(waiting) < policy.min_size:
+        return 0
+    formed = 0
+    for slot in range(enc.slot_masks.shape[1] * 64):
+        word, bit = divmod(slot, 64)
+        free = [
+            p
+            for p in waiting
+            if layout.group_of[p] < 0 and (int(enc.slot_masks[p, word]) >> bit) & 1
+        ]
+        group = _compatible_subset(enc, free, policy.max_size)
+        if len(group) >= policy.min_size:
+            layout.add_groups([""])
+            for person in group:
+                layout.place(person, len(layout.names) - 1)
+            formed += len(group)
+    return formed
+
+
+def _compatible_subset(enc, candidates: list[int], limit: int) -> list[int]:
+    chosen: list[int] = []
+    for person in candidates:
+        if len(chosen) < limit and not np.isin(enc.partners[person], chosen).any():
+            chosen.append(person)
+    counts = enc.lone_holders[chosen].sum(axis=0) if chosen else np.zeros(0)
+    lone_rules = np.flatnonzero(counts == 1)
+    return [p for p in chosen if not enc.lone_holders[p, lone_rules].any()]
