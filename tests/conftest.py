@@ -27,7 +27,13 @@ def _test_settings(settings):
     # Argon2 is the production hasher (tests/test_settings.py checks); MD5 keeps tests fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MFA_REQUIRED_FOR_STAFF = False
-    # Production security settings stay on; only the HTTP-to-HTTPS redirect would get in the way.
+
+
+def pytest_configure(config):
+    # Production security settings stay on in tests; only the HTTP-to-HTTPS redirect would get
+    # in the way. Set for the whole session because the live server loads its middleware once.
+    from django.conf import settings
+
     settings.SECURE_SSL_REDIRECT = False
 
 

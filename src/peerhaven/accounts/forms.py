@@ -142,6 +142,7 @@ class SeparationForm(forms.ModelForm):
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner
+        self.fields["relation"].choices = Separation.Relation.choices  # no empty choice
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
@@ -178,7 +179,7 @@ class SelfDescriptionForm(forms.Form):
 
     def _add_attribute_fields(self, attribute, stored):
         self.fields[f"{attribute}_value"] = forms.ChoiceField(
-            label=attribute.label,
+            label="Your answer",
             required=False,
             choices=[("", "Prefer not to say")] + SENSITIVE_VALUES[attribute],
             initial=stored.value if stored else "",
@@ -197,6 +198,7 @@ class SelfDescriptionForm(forms.Form):
     def attribute_rows(self):
         for attribute in SensitiveAttribute:
             yield (
+                attribute.label,
                 self[f"{attribute}_value"],
                 self[f"{attribute}_visibility"],
                 self[f"{attribute}_matching"],

@@ -32,9 +32,21 @@
     if (zone && select.querySelector(`option[value="${CSS.escape(zone)}"]`)) select.value = zone;
   }
 
+  // "Other specialty" only matters when the specialty is "Other".
+  function linkOtherSpecialty(select) {
+    const other = document.querySelector("input[name=specialty_other]");
+    if (!other) return;
+    const field = other.closest(".field");
+    const update = () => { field.hidden = select.value !== "other" && other.value === ""; };
+    select.addEventListener("change", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-availability-grid]").forEach(enhanceAvailabilityGrid);
     const zone = document.querySelector("select[name=time_zone]");
     if (zone) suggestTimeZone(zone);
+    const specialty = document.querySelector("select[name=specialty]");
+    if (specialty) linkOtherSpecialty(specialty);
   });
 })();
