@@ -9,10 +9,13 @@ from peerhaven.accounts.models import Profile, SelfDescription, SensitiveConsent
 
 
 def profile_of(user) -> Profile:
-    profile, _ = Profile.objects.get_or_create(
-        user=user, defaults={"display_name": user.email.split("@")[0]}
-    )
-    return profile
+    """The user's profile, created on first use (the same instance as ``user.profile``, so a
+    page reads it once)."""
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        user.profile = Profile.objects.create(user=user, display_name=user.email.split("@")[0])
+        return user.profile
 
 
 @transaction.atomic
