@@ -26,7 +26,7 @@ def _test_settings(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Argon2 is the production hasher (tests/test_settings.py checks); MD5 keeps tests fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MFA_REQUIRED_FOR_STAFF = False
+    settings.MFA_REQUIRED_ROLES = []
 
 
 def pytest_configure(config):

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def mfa_required(settings):
-    settings.MFA_REQUIRED_FOR_STAFF = True
+    settings.MFA_REQUIRED_ROLES = settings.STAFF_ROLES
 
 
 def test_staff_must_set_up_a_second_factor_first(mfa_required, client, dana):
@@ -47,7 +47,7 @@ def test_staff_can_still_sign_out(mfa_required, client_for, dana):
     assert response.url != reverse("mfa_activate_totp")
 
 
-def test_off_for_the_local_demo(client_for, dana):
+def test_off_when_no_role_requires_it(client_for, dana):
     assert client_for(dana).get(reverse("accounts:profile_edit")).status_code == 200
 
 
@@ -60,3 +60,12 @@ def test_totp_secrets_are_encrypted_at_rest(dana):
     stored = Authenticator.objects.get(user=dana, type=Authenticator.Type.TOTP).data["secret"]
     assert secret not in stored
     assert get_adapter().decrypt(stored) == secret
+
+
+def test_each_role_can_be_required_on_its_own(settings, client_for, dana, sam, bob):
+    settings.MFA_REQUIRED_ROLES = ["site_admin"]
+    assert client_for(sam).get(reverse("dashboard")).url == reverse("mfa_activate_totp")
+    assert client_for(dana).get(reverse("dashboard")).status_code == 200  # a coordinator
+
+    settings.MFA_REQUIRED_ROLES = ["member"]
+    assert client_for(bob).get(reverse("dashboard")).url == reverse("mfa_activate_totp")

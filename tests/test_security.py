@@ -21,7 +21,7 @@ def production_settings(**env) -> dict:
     script = (
         "import json, peerhaven.settings as s; print(json.dumps({k: getattr(s, k) for k in "
         "['DEBUG','SESSION_COOKIE_SECURE','CSRF_COOKIE_SECURE','SECURE_HSTS_SECONDS',"
-        "'SECURE_SSL_REDIRECT','MFA_REQUIRED_FOR_STAFF','SESSION_COOKIE_AGE',"
+        "'SECURE_SSL_REDIRECT','MFA_REQUIRED_ROLES','SESSION_COOKIE_AGE',"
         "'SESSION_SAVE_EVERY_REQUEST','PASSWORD_HASHERS','EMAIL_DELIVERY_BACKEND']}))"
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PEERHAVEN_")}
@@ -36,7 +36,13 @@ def test_production_defaults_are_safe():
     assert prod["CSRF_COOKIE_SECURE"]
     assert prod["SECURE_HSTS_SECONDS"] >= 31_536_000
     assert prod["SECURE_SSL_REDIRECT"] is True
-    assert prod["MFA_REQUIRED_FOR_STAFF"] is True
+    assert set(prod["MFA_REQUIRED_ROLES"]) == {
+        "site_admin",
+        "admin",
+        "coordinator",
+        "facilitator",
+        "researcher",
+    }
     assert prod["SESSION_COOKIE_AGE"] == 8 * 60 * 60
     assert prod["SESSION_SAVE_EVERY_REQUEST"] is True  # the age is an idle timeout
     assert prod["PASSWORD_HASHERS"][0].endswith("Argon2PasswordHasher")
@@ -46,7 +52,7 @@ def test_production_defaults_are_safe():
 def test_local_development_relaxes_only_what_it_must():
     local = production_settings(PEERHAVEN_DEBUG="1")
     assert local["DEBUG"] is True
-    assert local["MFA_REQUIRED_FOR_STAFF"] is False
+    assert local["MFA_REQUIRED_ROLES"] == []
     assert local["SESSION_COOKIE_SECURE"] is False
     assert local["EMAIL_DELIVERY_BACKEND"].endswith("console.EmailBackend")
 

@@ -171,8 +171,11 @@ ACCOUNT_RATE_LIMITS = {
 MFA_ADAPTER = "peerhaven.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peerhaven"
-# Staff roles (site admins and organization staff) must set up a second factor.
-MFA_REQUIRED_FOR_STAFF = env_bool("PEERHAVEN_MFA_REQUIRED_FOR_STAFF", default=not DEBUG)
+# Roles that must set up a second factor: "site_admin", the organization roles (admin,
+# coordinator, facilitator, researcher) and "member" (everyone). Staff roles reach other
+# people's data, so production requires it of them; the local demo does not.
+STAFF_ROLES = ["site_admin", "admin", "coordinator", "facilitator", "researcher"]
+MFA_REQUIRED_ROLES = env_list("PEERHAVEN_MFA_REQUIRED_ROLES", [] if DEBUG else STAFF_ROLES)
 
 # --- Sessions, cookies and security headers -------------------------------------------
 

@@ -21,7 +21,7 @@ def current_code(secret: str) -> str:
 
 
 def test_coordinator_must_add_an_authenticator_before_anything_else(page, settings):
-    settings.MFA_REQUIRED_FOR_STAFF = True
+    settings.MFA_REQUIRED_ROLES = ["coordinator"]
     dana = make_member("dana@example.org", "Dana Diaz", career_stage="staff_other")
     org = Organization.objects.create(name="Lakeshore", slug="lakeshore", kind="institution")
     StaffRole.objects.create(organization=org, user=dana, role=StaffRole.Role.COORDINATOR)

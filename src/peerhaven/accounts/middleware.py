@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from peerhaven.orgs.models import is_staff_person
+from peerhaven.orgs.models import holds_any_role
 
 # Pages a staff person without a second factor may still reach: setting one up, signing out.
 MFA_SETUP_PATH_NAMES = (
@@ -19,9 +19,9 @@ MFA_SETUP_PATH_NAMES = (
 
 
 class RequireMultiFactorMiddleware:
-    """Where MFA_REQUIRED_FOR_STAFF is on, site admins and organization staff must set up a
-    second factor before they can use any other page: their accounts reach other people's
-    data."""
+    """People in one of settings.MFA_REQUIRED_ROLES must set up a second factor before they
+    can use any other page (by default in production: site admins and organization staff,
+    whose accounts reach other people's data)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,9 +33,10 @@ class RequireMultiFactorMiddleware:
         return self.get_response(request)
 
     def _must_set_up_mfa(self, request) -> bool:
-        if not settings.MFA_REQUIRED_FOR_STAFF or not request.user.is_authenticated:
+        if not settings.MFA_REQUIRED_ROLES or not request.user.is_authenticated:
             return False
         allowed = [reverse(name) for name in MFA_SETUP_PATH_NAMES]
         if request.path in allowed or request.path.startswith(settings.STATIC_URL):
             return False
-        return is_staff_person(request.user) and not is_mfa_enabled(request.user)
+        required = holds_any_role(request.user, settings.MFA_REQUIRED_ROLES)
+        return required and not is_mfa_enabled(request.user)

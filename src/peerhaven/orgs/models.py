@@ -78,9 +78,13 @@ def has_staff_role(user, organization=None, roles=None) -> bool:
     return grants.exists()
 
 
-def is_staff_person(user) -> bool:
-    """Site admins and anyone with an organization role: the people who must use a
-    second factor in production."""
-    if not user.is_authenticated:
+def holds_any_role(user, roles: list[str]) -> bool:
+    """Whether ``user`` holds one of ``roles``: "member" (every signed-in person),
+    "site_admin", or an organization role such as "coordinator"."""
+    if not user.is_authenticated or not roles:
         return False
-    return user.is_staff or user.is_superuser or has_staff_role(user)
+    if "member" in roles:
+        return True
+    if "site_admin" in roles and (user.is_staff or user.is_superuser):
+        return True
+    return has_staff_role(user, roles=[r for r in roles if r in StaffRole.Role.values])
