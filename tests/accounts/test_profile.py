@@ -78,6 +78,7 @@ def test_bad_input_keeps_what_was_typed(client_for, alice):
         reverse("accounts:profile_edit"), {**GOOD, "rank_since_year": "1890", "goals": "Keep me"}
     )
     body = response.content.decode()
+    assert "Nothing was saved yet: please check the highlighted field below." in body
     assert "Keep me" in body
     assert 'value="Lakeshore University"' in body
 
