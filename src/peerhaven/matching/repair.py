@@ -24,11 +24,15 @@ def enforce_rules(
     ids: list[str],
 ) -> dict[int, str]:
     reasons = dict(unplaced)
+    # People linked by `together` move only as a unit, which construction did.
+    linked = {person for link in enc.together for person in link}
     for _ in range(8):
         changed = _remove_offenders(enc, layout, pinned, reasons, ids)
+        changed += _fill_short_fixed_groups(enc, policy, layout, pinned)
         changed += _dissolve_small_groups(policy, layout, pinned, reasons)
-        changed += _reinsert(enc, policy, layout, reasons)
-        changed += _new_groups_from_unplaced(enc, policy, layout, reasons)
+        movable = {p: why for p, why in reasons.items() if p not in linked}
+        changed += _reinsert(enc, policy, layout, movable)
+        changed += _new_groups_from_unplaced(enc, policy, layout, movable)
         if not changed:
             break
     return {p: why for p, why in reasons.items() if layout.group_of[p] < 0}
@@ -55,6 +59,40 @@ def _remove_offenders(enc, layout, pinned, reasons, ids) -> int:
                 reasons[holder] = "would be the only holder of a no_lone value in any group"
                 removed += 1
     return removed
+
+
+def _fill_short_fixed_groups(enc, policy, layout, pinned) -> int:
+    """Bring fixed groups up to min_size with people other groups can spare."""
+    moved = 0
+    sizes = layout.sizes
+    for g in np.flatnonzero((sizes > 0) & (sizes < policy.min_size)):
+        while layout.sizes[g] < policy.min_size:
+            donor = _spare_person(enc, policy, layout, pinned, layout.group(g))
+            if donor is None:
+                break
+            layout.remove(donor)
+            layout.place(donor, int(g))
+            moved += 1
+    return moved
+
+
+def _spare_person(enc, policy, layout, pinned, people: np.ndarray) -> int | None:
+    """A free person who can join `people` and whose group stays valid without them."""
+    sizes = layout.sizes
+    common = np.bitwise_and.reduce(enc.slot_masks[people], axis=0)
+    fits = (enc.slot_masks & common).any(axis=1) & ~pinned
+    placed = layout.group_of >= 0
+    fits &= ~placed | (sizes[np.maximum(layout.group_of, 0)] > policy.min_size)
+    for person in np.flatnonzero(fits):
+        if not _can_join(enc, person, people):
+            continue
+        home = layout.group_of[person]
+        if home < 0:
+            return int(person)
+        left = enc.lone_holders[layout.group(home)].sum(axis=0) - enc.lone_holders[person]
+        if not (left == 1).any():
+            return int(person)
+    return None
 
 
 def _dissolve_small_groups(policy, layout, pinned, reasons) -> int:

@@ -22,10 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .encode import Encoded, block_distances
+from .blocks import BlockDistances
+from .encode import Encoded
 from .layout import Layout
 
-GAIN_EPSILON = 1e-9
+# Gains are summed in float32; anything smaller is rounding noise, not improvement.
+GAIN_EPSILON = 1e-4
+STALL_ROUNDS = 10
+STALL_SHARE = 1e-4
 
 
 @dataclass
@@ -57,6 +61,10 @@ class GroupSearch:
         self.penalty = _penalty_weight(enc, layout.members.shape[1])
         self.all_slots = np.full(enc.slot_masks.shape[1], np.uint64(~np.uint64(0)))
         self.conflicted = (enc.partners >= 0).any(axis=1)
+        self.degree = (enc.partners >= 0).sum(axis=1)
+        self.partner_start = np.concatenate([[0], np.cumsum(self.degree)[:-1]])
+        self.partner_list = enc.partners[enc.partners >= 0]  # row-major: each person's run
+        self.blocks = BlockDistances(enc)
 
     # -- one step over a set of disjoint group pairs -------------------------
 
@@ -67,8 +75,7 @@ class GroupSearch:
         best = gains.argmax(axis=1)
         value = gains[np.arange(len(first)), best]
         chosen = np.flatnonzero(value > GAIN_EPSILON)
-        for p in chosen:
-            self._apply(int(first[p]), int(second[p]), members[p], int(best[p]))
+        self._apply(first[chosen], second[chosen], members[chosen], best[chosen])
         return chosen, float(value[chosen].sum())
 
     def shake_pairs(self, first: np.ndarray, second: np.ndarray, rng: np.random.Generator):
@@ -76,49 +83,108 @@ class GroupSearch:
         members = np.concatenate([self.layout.members[first], self.layout.members[second]], axis=1)
         gains = self._gains(first, second, members)
         harmless = gains > -self.penalty / 2
-        for p in np.flatnonzero(harmless.any(axis=1)):
-            choice = rng.choice(np.flatnonzero(harmless[p]))
-            self._apply(int(first[p]), int(second[p]), members[p], int(choice))
+        some = np.flatnonzero(harmless.any(axis=1))
+        noise = np.where(harmless[some], rng.random(harmless[some].shape), -1.0)
+        self._apply(first[some], second[some], members[some], noise.argmax(axis=1))
 
-    def optimise(
-        self, rng: np.random.Generator, budget: Budget, patience: int | None = None
-    ) -> None:
-        """Improve until no pairing gains for `patience` rounds, or the budget runs out."""
+    def optimise(self, rng: np.random.Generator, budget: Budget, patience: int | None = None):
+        """Improve until gains dry up, or the budget runs out.
+
+        Stops after `patience` rounds without any change (small instances), or
+        when the last STALL_ROUNDS rounds together gained less than
+        STALL_SHARE of the objective (large ones, where some pair always
+        finds a tiny gain).
+        """
         groups = len(self.layout.names)
         if groups < 2:
             return
         patience = patience or _default_patience(groups)
         quiet = 0
+        recent: list[float] = []
+        scale = max(1.0, abs(self.estimate()))
         for round_number in itertools.count():
             if quiet >= patience or budget.expired():
                 return
             first, second = self.pairing(rng, round_number)
-            quiet = 0 if self._descend(first, second, budget) else quiet + 1
+            gain = self._descend(first, second, budget)
+            quiet = 0 if gain > 0 else quiet + 1
+            recent = [*recent[-(STALL_ROUNDS - 1) :], gain]
+            if len(recent) == STALL_ROUNDS and sum(recent) < STALL_SHARE * scale:
+                return
+            if budget.progress and round_number % 10 == 0:
+                budget.progress(0.15 + 0.7 * min(1.0, round_number / 200), "improving groups")
 
-    def _descend(self, first: np.ndarray, second: np.ndarray, budget: Budget) -> bool:
-        """Repeat best changes on a pairing until its pairs stop gaining."""
-        improved = False
+    def estimate(self) -> float:
+        """The current objective (float32 blocks; for scale, not for reporting)."""
+        return float(self.blocks(self.layout.members).sum() / 2)
+
+    def _descend(self, first: np.ndarray, second: np.ndarray, budget: Budget) -> float:
+        """Repeat best changes on a pairing until its pairs stop gaining; total gain."""
+        total = 0.0
         for _ in range(4 * self.layout.members.shape[1]):
-            changed, _gain = self.improve_pairs(first, second)
+            changed, gain = self.improve_pairs(first, second)
+            total += gain
             if not len(changed) or budget.expired():
                 break
-            improved = True
             first, second = first[changed], second[changed]
-        return improved
+        return total
 
     def pairing(self, rng: np.random.Generator, round_number: int) -> tuple[np.ndarray, np.ndarray]:
-        """Disjoint group pairs: random, or on odd rounds neighbours by common slot.
-
-        Pairing groups that share a slot matters when availability splits
-        people into regions; random pairs still mix everything else.
-        """
+        """Disjoint group pairs: random on even rounds, complementary on odd ones."""
         groups = len(self.layout.names)
+        if round_number % 2:
+            return self._complementary_pairs(rng)
         order = rng.permutation(groups)
-        if round_number % 2 and self.enc.has_slots:
-            order = order[np.argsort(self._slot_key()[order], kind="stable")]
-            order = np.roll(order, -int(rng.integers(2)))
         half = groups // 2
         return order[0 : 2 * half : 2], order[1 : 2 * half : 2]
+
+    def _complementary_pairs(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Pair groups that can trade: same common slot, opposite surpluses.
+
+        Each group's surplus of every category value (over its fair share) is
+        projected on a random direction; within a slot, the group furthest on
+        one side is paired with the group furthest on the other, so a group
+        with two professors and no assistant meets one with the reverse.
+        """
+        slot_key = self._slot_key()
+        order = np.lexsort((self._surplus_projection(rng), slot_key))
+        keys = slot_key[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        first, second, spare = [], [], []
+        for begin, end in zip(starts, np.r_[starts[1:], len(order)], strict=True):
+            block = order[begin:end]
+            half = len(block) // 2
+            first.append(block[:half])
+            second.append(block[::-1][:half])
+            if len(block) % 2:
+                spare.append(block[half : half + 1])
+        spare_groups = rng.permutation(np.concatenate(spare)) if spare else np.zeros(0, dtype=int)
+        half = len(spare_groups) // 2
+        first.append(spare_groups[0 : 2 * half : 2])
+        second.append(spare_groups[1 : 2 * half : 2])
+        return np.concatenate(first).astype(np.int64), np.concatenate(second).astype(np.int64)
+
+    def _surplus_projection(self, rng: np.random.Generator) -> np.ndarray:
+        layout = self.layout
+        groups = len(layout.names)
+        placed = np.flatnonzero(layout.group_of >= 0)
+        where = layout.group_of[placed]
+        sizes = np.bincount(where, minlength=groups)
+        projection = np.zeros(groups)
+        for feature in self.enc.features:
+            if feature.criterion.kind != "category" or feature.criterion.signed_weight <= 0:
+                continue
+            codes = feature.values[placed]
+            known = codes >= 0
+            values = len(feature.labels)
+            if not 2 <= values <= 32:
+                continue  # many-valued columns rarely pile up; skip their cost
+            counts = np.bincount(where[known] * values + codes[known], minlength=groups * values)
+            counts = counts.reshape(groups, values)
+            share = counts.sum(axis=0) / max(1, known.sum())
+            surplus = counts - sizes[:, None] * share
+            projection += feature.criterion.signed_weight * (surplus @ rng.standard_normal(values))
+        return projection
 
     def _slot_key(self) -> np.ndarray:
         members = self.layout.members
@@ -133,7 +199,7 @@ class GroupSearch:
         width = self.layout.members.shape[1]
         present = members >= 0
         safe = np.where(present, members, 0)
-        block = block_distances(self.enc, members)
+        block = self.blocks(members)
         if self.conflicted.any():
             block -= self.penalty * self._conflicts(first, second, members, present, safe)
         to_a = block[:, :, :width].sum(axis=2)
@@ -158,16 +224,20 @@ class GroupSearch:
     def _conflicts(self, first, second, members, present, safe) -> np.ndarray:
         """(P, m, m) 1 where the two seated people must be kept apart."""
         width = self.layout.members.shape[1]
-        partners = self.enc.partners[safe]  # (P, m, k)
-        p, m, k = np.nonzero((partners >= 0) & present[..., None])
-        partner = partners[p, m, k]
+        seats = np.flatnonzero(present & self.conflicted[safe])  # flat (P, m) positions
+        people = members.ravel()[seats]
+        degree = self.degree[people]
+        seat = np.repeat(seats, degree)
+        run = np.arange(degree.sum()) - np.repeat(np.cumsum(degree) - degree, degree)
+        partner = self.partner_list[np.repeat(self.partner_start[people], degree) + run]
+        pair, position = np.divmod(seat, members.shape[1])
         group = self.layout.group_of[partner]
-        on_a, on_b = group == first[p], group == second[p]
+        on_a, on_b = group == first[pair], group == second[pair]
         keep = on_a | on_b
         # A partner seated in this pair of groups is found through their seat.
-        seat = self.layout.seat_of[partner[keep]] + np.where(on_b[keep], width, 0)
-        hits = np.zeros(members.shape + members.shape[-1:], dtype=np.float64)
-        hits[p[keep], m[keep], seat] = 1.0
+        column = self.layout.seat_of[partner[keep]] + np.where(on_b[keep], width, 0)
+        hits = np.zeros(members.shape + members.shape[-1:], dtype=np.float32)
+        hits[pair[keep], position[keep], column] = 1.0
         return hits
 
     def _lone_deltas(self, first, second, present, safe, width):
@@ -215,25 +285,38 @@ class GroupSearch:
 
     # -- applying a change ---------------------------------------------------
 
-    def _apply(self, a: int, b: int, seated: np.ndarray, choice: int) -> None:
-        """Carry out change number `choice` of the flattened (swaps, a->b, b->a) list."""
+    def _apply(self, first, second, members, choices) -> None:
+        """Carry out each pair's change `choices[p]` of the flat (swaps, a->b, b->a) list.
+
+        Pairs are disjoint, so all changes are written at once.
+        """
         layout = self.layout
         width = layout.members.shape[1]
         swaps = width * width
-        if choice < swaps:
-            x, y = int(seated[choice // width]), int(seated[width + choice % width])
-            layout.remove(x)
-            layout.remove(y)
-            layout.place(x, b)
-            layout.place(y, a)
-        elif choice < swaps + width:
-            x = int(seated[choice - swaps])
-            layout.remove(x)
-            layout.place(x, b)
-        else:
-            y = int(seated[width + choice - swaps - width])
-            layout.remove(y)
-            layout.place(y, a)
+        is_swap = choices < swaps
+        to_b = ~is_swap & (choices < swaps + width)
+        to_a = choices >= swaps + width
+        seat_a = np.where(is_swap, choices // width, np.where(to_b, choices - swaps, -1))
+        seat_b = np.where(is_swap, choices % width, np.where(to_a, choices - swaps - width, -1))
+        rows = np.arange(len(choices))
+        leaving_a = np.where(seat_a >= 0, members[rows, np.maximum(seat_a, 0)], -1)
+        leaving_b = np.where(seat_b >= 0, members[rows, width + np.maximum(seat_b, 0)], -1)
+        # Movers take the seat the other side freed, or a free seat in their new group.
+        free_a = np.argmax(layout.members[first] < 0, axis=1)
+        free_b = np.argmax(layout.members[second] < 0, axis=1)
+        into_a = np.where(is_swap, seat_a, free_a)
+        into_b = np.where(is_swap, seat_b, free_b)
+        layout.members[first[to_b], seat_a[to_b]] = -1
+        layout.members[second[to_a], seat_b[to_a]] = -1
+        _seat(layout, leaving_a, second, into_b, is_swap | to_b)
+        _seat(layout, leaving_b, first, into_a, is_swap | to_a)
+
+
+def _seat(layout: Layout, people, groups, seats, which) -> None:
+    people, groups, seats = people[which], groups[which], seats[which]
+    layout.members[groups, seats] = people
+    layout.group_of[people] = groups
+    layout.seat_of[people] = seats
 
 
 def _and_without_each(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
