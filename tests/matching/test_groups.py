@@ -160,3 +160,24 @@ def _brute_force_three_fours(enc) -> float:
             value = sum(d[np.ix_(g, g)].sum() / 2 for g in (first, second, third))
             best = max(best, value)
     return float(best)
+
+
+def test_incremental_mode_keeps_existing_members_and_fills_seats():
+    people, policy = make_people(96, seed=12), full_policy()
+    before = form_groups(people, policy, seed=0)
+    existing = {p: before.group_label(k) for k, p in enumerate(people.ids) if k >= 8}
+    after = form_groups(people, policy, seed=0, existing=existing)
+    assert after.moved == 0
+    assert after.check.total == 0
+    for k, person in enumerate(people.ids):
+        if existing.get(person):
+            assert after.group_label(k) == existing[person]
+
+
+def test_incremental_mode_with_a_move_cost_moves_few():
+    people, policy = make_people(96, seed=13), full_policy()
+    before = form_groups(people, policy, seed=0)
+    existing = {p: before.group_label(k) for k, p in enumerate(people.ids) if k >= 8}
+    after = form_groups(people, policy, seed=0, existing=existing, move_cost=5.0)
+    assert after.check.total == 0
+    assert after.moved <= 0.1 * len(existing)

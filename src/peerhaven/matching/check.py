@@ -68,9 +68,21 @@ def check_rules(
 ) -> RuleCheck:
     """Count every hard-rule violation of a grouping (unplaced people break none)."""
     result = RuleCheck()
-    members = [np.flatnonzero(group_of == g) for g in range(len(names))]
-    for g, people in enumerate(members):
-        _check_group(enc, policy, people, names[g], ids, result)
+    members = members_matrix(group_of, len(names))
+    present = members >= 0
+    sizes = present.sum(axis=1)
+    for g in np.flatnonzero((sizes < policy.min_size) | (sizes > policy.max_size)):
+        result.add("size", f"group {names[g]} has {sizes[g]} members")
+    all_slots = np.uint64(~np.uint64(0))
+    masks = np.where(present[..., None], enc.slot_masks[np.maximum(members, 0)], all_slots)
+    for g in np.flatnonzero(~np.bitwise_and.reduce(masks, axis=1).any(axis=1)):
+        result.add("shared_slot", f"group {names[g]} has no slot common to all members")
+    person, k = np.nonzero(enc.partners >= 0)
+    other = enc.partners[person, k]
+    clash = (person < other) & (group_of[person] >= 0) & (group_of[person] == group_of[other])
+    for a, b in zip(person[clash], other[clash], strict=True):
+        result.add("apart", f"{ids[a]} and {ids[b]} share group {names[group_of[a]]}")
+    _check_lone(enc, policy, members, present, names, result)
     for a, b in enc.together:
         if group_of[a] != group_of[b]:
             result.add("together", f"{ids[a]} and {ids[b]} are in different groups")
@@ -81,20 +93,8 @@ def check_rules(
     return result
 
 
-def _check_group(enc, policy, people, name, ids, result) -> None:
-    if not people.size:
-        return
-    if not policy.min_size <= people.size <= policy.max_size:
-        result.add("size", f"group {name} has {people.size} members")
-    common = np.bitwise_and.reduce(enc.slot_masks[people], axis=0)
-    if not common.any():
-        result.add("shared_slot", f"group {name} has no slot common to all members")
-    inside = set(people.tolist())
-    for person in people:
-        for other in enc.partners[person]:
-            if other > person and other in inside:
-                result.add("apart", f"{ids[person]} and {ids[other]} share group {name}")
-    holders = enc.lone_holders[people].sum(axis=0)
-    for r, rule in enumerate(policy.rules.no_lone):
-        if holders[r] == 1:
-            result.add("no_lone", f"group {name} has one member with {rule.column}={rule.value}")
+def _check_lone(enc, policy, members, present, names, result) -> None:
+    holders = (enc.lone_holders[np.maximum(members, 0)] & present[..., None]).sum(axis=1)
+    for g, r in zip(*np.nonzero(holders == 1), strict=True):
+        rule = policy.rules.no_lone[r]
+        result.add("no_lone", f"group {names[g]} has one member with {rule.column}={rule.value}")

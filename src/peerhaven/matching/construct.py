@@ -4,13 +4,15 @@
    groups, which keep their labels.
 2. Each free unit picks one slot it can attend, favouring popular slots, so that
    each slot gathers a number of people that can be split into groups of
-   allowed sizes and never exactly one holder of a no_lone value; a small local
+   allowed sizes, and never exactly one holder of a no_lone value; a small local
    search over slot choices repairs the counts that do not work out.
 3. Within a slot, no_lone holders are dealt in twos, then everyone else is
    sorted by the criteria and dealt in snake order, which spreads each value
-   evenly over the groups, a good start for the diversity objective.
+   evenly over the groups: a good start for the diversity objective.
 
 Whoever cannot be placed without breaking a rule is left unplaced, with a reason.
+Units are rows of arrays (most are single people), so 100,000 people take
+a fraction of a second.
 """
 
 from __future__ import annotations
@@ -32,23 +34,26 @@ class Start:
 
 
 @dataclass
-class Unit:
-    people: list[int]
-    mask: np.ndarray  # slots all its people can attend
-    holders: np.ndarray  # (rules,) count of no_lone holders
-    fixed: str | None = None
+class Units:
+    """Free units (people who move together): row u has people[u] and can attend avail[u]."""
+
+    people: list[np.ndarray]
+    size: np.ndarray  # (units,)
+    avail: np.ndarray  # (units, slots) bool
+    holders: np.ndarray  # (units, rules) count of no_lone holders
 
 
 def build_start(enc: Encoded, policy: Policy, ids: list[str], rng: np.random.Generator) -> Start:
     width = max(policy.max_size, _largest_fixed(enc))
     start = Start(Layout.empty(enc.n, width), np.zeros(enc.n, dtype=bool))
-    units = _units(enc, policy, start)
-    free = _seat_fixed(enc, units, start)
-    classes = SlotClasses(enc, policy, free, start)
+    start.layout.add_groups(list(enc.fixed_labels))
+    units = _free_units(enc, policy, start)
+    classes = SlotClasses(enc, policy, units, start)
     classes.repair(rng)
-    classes.trim(ids)
-    for slot, members in classes.members_by_slot().items():
-        _deal(enc, policy, slot, members, classes.fixed_by_slot.get(slot, []), start, rng)
+    classes.trim()
+    for slot in classes.slots_in_use():
+        chosen = np.flatnonzero(classes.choice == slot)
+        _deal(enc, policy, units, chosen, classes.fixed_by_slot.get(slot, []), start, rng)
     return start
 
 
@@ -57,13 +62,21 @@ def _largest_fixed(enc: Encoded) -> int:
     return int(np.bincount(known).max()) if known.size else 0
 
 
+def slot_matrix(masks: np.ndarray) -> np.ndarray:
+    """(rows, words * 64) bool from uint64 word masks: which slots each row has."""
+    bits = np.unpackbits(masks.view(np.uint8), axis=-1, bitorder="little")
+    return bits.astype(bool)
+
+
 # -- units: people who must share a group -------------------------------------
 
 
-def _units(enc: Encoded, policy: Policy, start: Start) -> list[Unit]:
-    parent = list(range(enc.n))
+def _components(enc: Encoded) -> list[list[int]]:
+    """People joined by `together` links, as lists (single people excluded)."""
+    parent: dict[int, int] = {}
 
     def root(k: int) -> int:
+        parent.setdefault(k, k)
         while parent[k] != k:
             parent[k] = parent[parent[k]]
             k = parent[k]
@@ -72,56 +85,70 @@ def _units(enc: Encoded, policy: Policy, start: Start) -> list[Unit]:
     for a, b in enc.together:
         parent[root(a)] = root(b)
     groups: dict[int, list[int]] = {}
-    for person in range(enc.n):
+    for person in parent:
         groups.setdefault(root(person), []).append(person)
-    units = []
-    for people in groups.values():
-        unit = _unit(enc, people)
-        if _unit_is_placeable(enc, policy, unit, start):
-            units.append(unit)
-    return units
+    return list(groups.values())
 
 
-def _unit(enc: Encoded, people: list[int]) -> Unit:
-    labels = {enc.fixed_labels[enc.fixed_group[p]] for p in people if enc.fixed_group[p] >= 0}
-    return Unit(
+def _free_units(enc: Encoded, policy: Policy, start: Start) -> Units:
+    """Seat fixed people (with anyone linked to them); return the units still to place."""
+    avail = slot_matrix(enc.slot_masks)
+    linked = np.zeros(enc.n, dtype=bool)
+    multi: list[np.ndarray] = []
+    for component in _components(enc):
+        people = np.array(sorted(component))
+        linked[people] = True
+        if not _seat_if_fixed(enc, people, start) and _placeable(enc, policy, people, start):
+            multi.append(people)
+    singles = np.flatnonzero(~linked & (enc.fixed_group < 0))
+    _seat_if_fixed_singles(enc, start)
+    no_slot = singles[~avail[singles].any(axis=1)]
+    for person in no_slot:
+        start.unplaced[int(person)] = "gave no availability slot"
+    singles = np.setdiff1d(singles, no_slot)
+    people = [np.array([p]) for p in singles] + multi
+    return Units(
         people=people,
-        mask=np.bitwise_and.reduce(enc.slot_masks[people], axis=0),
-        holders=enc.lone_holders[people].sum(axis=0),
-        fixed=min(labels) if labels else None,
+        size=np.array([len(p) for p in people], dtype=np.int64),
+        avail=np.concatenate([avail[singles]] + [avail[m].all(axis=0)[None] for m in multi])
+        if people
+        else np.zeros((0, avail.shape[1]), dtype=bool),
+        holders=np.concatenate(
+            [enc.lone_holders[singles].astype(np.int64)]
+            + [enc.lone_holders[m].sum(axis=0)[None] for m in multi]
+        )
+        if people
+        else np.zeros((0, enc.lone_holders.shape[1]), dtype=np.int64),
     )
 
 
-def _unit_is_placeable(enc: Encoded, policy: Policy, unit: Unit, start: Start) -> bool:
-    if unit.fixed is not None:
-        return True  # fixed people stay where they are whatever else fails
+def _seat_if_fixed(enc: Encoded, people: np.ndarray, start: Start) -> bool:
+    fixed = enc.fixed_group[people]
+    if not (fixed >= 0).any():
+        return False
+    # Linked to a fixed person: all join that circle (linked to two: the check reports it).
+    circle = int(fixed[fixed >= 0].min())
+    for person, own in zip(people, fixed, strict=True):
+        start.layout.place(int(person), int(own) if own >= 0 else circle)
+        start.pinned[person] = True
+    return True
+
+
+def _seat_if_fixed_singles(enc: Encoded, start: Start) -> None:
+    for person in np.flatnonzero((enc.fixed_group >= 0) & (start.layout.group_of < 0)):
+        start.layout.place(int(person), int(enc.fixed_group[person]))
+        start.pinned[person] = True
+
+
+def _placeable(enc: Encoded, policy: Policy, people: np.ndarray, start: Start) -> bool:
     reason = None
-    if not unit.mask.any():
-        reason = (
-            "gave no availability slot"
-            if len(unit.people) == 1
-            else "must be grouped with people who share no slot with them"
-        )
-    elif len(unit.people) > policy.max_size:
-        reason = f"'together' links {len(unit.people)} people, more than max_size"
-    for person in unit.people if reason else []:
-        start.unplaced[person] = reason
+    if not np.bitwise_and.reduce(enc.slot_masks[people], axis=0).any():
+        reason = "must be grouped with people who share no slot with them"
+    elif len(people) > policy.max_size:
+        reason = f"'together' links {len(people)} people, more than max_size"
+    for person in people if reason else []:
+        start.unplaced[int(person)] = reason
     return reason is None
-
-
-def _seat_fixed(enc: Encoded, units: list[Unit], start: Start) -> list[Unit]:
-    """Place fixed units in their labelled groups; return the free units."""
-    index = {label: g for g, label in enumerate(enc.fixed_labels)}
-    start.layout.add_groups(list(enc.fixed_labels))
-    free = []
-    for unit in units:
-        if unit.fixed is None:
-            free.append(unit)
-            continue
-        for person in unit.people:
-            start.layout.place(person, index[unit.fixed])
-            start.pinned[person] = True
-    return free
 
 
 # -- slot classes ------------------------------------------------------------
@@ -130,48 +157,49 @@ def _seat_fixed(enc: Encoded, units: list[Unit], start: Start) -> list[Unit]:
 class SlotClasses:
     """Which slot each free unit meets in, chosen so every slot's count works out."""
 
-    def __init__(self, enc: Encoded, policy: Policy, units: list[Unit], start: Start) -> None:
+    def __init__(self, enc: Encoded, policy: Policy, units: Units, start: Start) -> None:
         self.enc, self.policy, self.units, self.start = enc, policy, units, start
-        words = enc.slot_masks.shape[1]
-        self.slots = words * 64
-        popularity = np.zeros(self.slots)
-        for unit in units:
-            popularity[_bits(unit.mask)] += len(unit.people)
-        self.popularity = popularity
+        self.slots = units.avail.shape[1]
+        self.popularity = (units.avail * units.size[:, None]).sum(axis=0)
         self.fixed_by_slot = self._fixed_groups_by_slot()
-        self.choice = [self._favourite(unit.mask) for unit in units]
-        self.load = np.zeros(self.slots, dtype=np.int64)
-        self.holders = np.zeros((self.slots, enc.lone_holders.shape[1]), dtype=np.int64)
-        for unit, slot in zip(units, self.choice, strict=True):
-            self._count(unit, slot, +1)
+        self.fixed_sizes = {
+            s: [start.layout.group(g).size for g in gs] for s, gs in self.fixed_by_slot.items()
+        }
+        scored = np.where(units.avail, self.popularity[None, :] + 1, 0)
+        self.choice = np.where(units.avail.any(axis=1), scored.argmax(axis=1), -1)
+        self.load = np.bincount(self.choice, weights=units.size, minlength=self.slots).astype(
+            np.int64
+        )
+        self.holders = np.zeros((self.slots, units.holders.shape[1]), dtype=np.int64)
+        np.add.at(self.holders, self.choice, units.holders)
         for slot, groups in self.fixed_by_slot.items():
             for g in groups:
                 self.holders[slot] += enc.lone_holders[start.layout.group(g)].sum(axis=0)
 
-    def _favourite(self, mask: np.ndarray) -> int:
-        bits = _bits(mask)
-        return int(bits[np.argmax(self.popularity[bits])])
-
     def _fixed_groups_by_slot(self) -> dict[int, list[int]]:
         by_slot: dict[int, list[int]] = {}
-        for g in range(len(self.start.layout.names)):
-            people = self.start.layout.group(g)
-            common = np.bitwise_and.reduce(self.enc.slot_masks[people], axis=0)
-            bits = _bits(common)
-            if bits.size:  # a fixed group without a common slot is reported by the check
-                by_slot.setdefault(int(bits[np.argmax(self.popularity[bits])]), []).append(g)
+        layout = self.start.layout
+        for g in range(len(layout.names)):
+            people = layout.group(g)
+            if not people.size:
+                continue
+            common = slot_matrix(np.bitwise_and.reduce(self.enc.slot_masks[people], axis=0)[None])[
+                0
+            ]
+            if common.any():  # a fixed group without a common slot is reported by the check
+                by_slot.setdefault(
+                    int(np.argmax(np.where(common, self.popularity + 1, 0))), []
+                ).append(g)
         return by_slot
 
-    def _count(self, unit: Unit, slot: int, sign: int) -> None:
-        self.load[slot] += sign * len(unit.people)
-        self.holders[slot] += sign * unit.holders
+    def slots_in_use(self) -> list[int]:
+        return sorted(set(self.fixed_by_slot) | {int(s) for s in np.unique(self.choice) if s >= 0})
 
     def badness(self, slot: int) -> int:
         """How far a slot's count is from working: people to add or remove, plus lone values."""
-        fixed = [len(self.start.layout.group(g)) for g in self.fixed_by_slot.get(slot, [])]
         load = int(self.load[slot])
         lone = int((self.holders[slot] == 1).sum())
-        return _distance_to_feasible(load, fixed, self.policy) + lone
+        return _distance_to_feasible(load, self.fixed_sizes.get(slot, []), self.policy) + lone
 
     def repair(self, rng: np.random.Generator, sample: int = 64) -> None:
         """Move units between slots while that lowers the total badness.
@@ -181,38 +209,31 @@ class SlotClasses:
         """
         for _ in range(8 * self.slots + 32):
             bad = [s for s in range(self.slots) if self.badness(s) > 0]
-            if not bad:
-                return
-            moved = [self._fix(s, rng, sample) for s in bad]
-            if not any(moved):
+            if not bad or not any([self._fix(s, rng, sample) for s in bad]):  # noqa: C419 (try every bad slot)
                 return
 
     def _fix(self, slot: int, rng: np.random.Generator, sample: int) -> bool:
-        inside = [u for u, s in enumerate(self.choice) if s == slot]
-        outside = [
-            u
-            for u, s in enumerate(self.choice)
-            if s not in (slot, -1) and _has(self.units[u].mask, slot)
-        ]
+        avail = self.units.avail
+        inside = np.flatnonzero(self.choice == slot)
+        outside = np.flatnonzero((self.choice != slot) & (self.choice >= 0) & avail[:, slot])
         candidates = [
-            (u, int(t))
+            (int(u), int(t))
             for u in _sampled(inside, rng, sample)
-            for t in _bits(self.units[u].mask)
+            for t in np.flatnonzero(avail[u])
             if t != slot
         ]
-        candidates += [(u, slot) for u in _sampled(outside, rng, sample)]
+        candidates += [(int(u), slot) for u in _sampled(outside, rng, sample)]
         if not candidates:
             return False
         deltas = np.array([self._move_delta(unit, target) for unit, target in candidates])
-        lowest = deltas.min()
-        if lowest > 0:
+        if deltas.min() > 0:
             return False
-        options = np.flatnonzero(deltas == lowest)
+        options = np.flatnonzero(deltas == deltas.min())
         self._move(*candidates[int(rng.choice(options))])
         return True
 
     def _move_delta(self, u: int, target: int) -> int:
-        source = self.choice[u]
+        source = int(self.choice[u])
         before = self.badness(source) + self.badness(target)
         self._move(u, target)
         after = self.badness(source) + self.badness(target)
@@ -220,28 +241,33 @@ class SlotClasses:
         return after - before
 
     def _move(self, u: int, target: int) -> None:
-        self._count(self.units[u], self.choice[u], -1)
+        source = self.choice[u]
+        if source >= 0:
+            self.load[source] -= self.units.size[u]
+            self.holders[source] -= self.units.holders[u]
         self.choice[u] = target
-        self._count(self.units[u], target, +1)
+        if target >= 0:
+            self.load[target] += self.units.size[u]
+            self.holders[target] += self.units.holders[u]
 
-    def trim(self, ids: list[str]) -> None:
+    def trim(self) -> None:
         """Unplace the fewest people so that every slot's count works out."""
         for slot in range(self.slots):
             self._trim_lone(slot)
             while self.badness(slot) > 0 and self.load[slot] > 0:
-                unit = max(u for u, s in enumerate(self.choice) if s == slot)
-                self._drop(unit, self._too_few_reason(slot))
+                self._drop(
+                    int(np.flatnonzero(self.choice == slot).max()), self._too_few_reason(slot)
+                )
 
     def _trim_lone(self, slot: int) -> None:
         for r, rule in enumerate(self.policy.rules.no_lone):
             if self.holders[slot, r] != 1:
                 continue
-            holder = [
-                u for u, s in enumerate(self.choice) if s == slot and self.units[u].holders[r]
-            ]
-            for u in holder:  # empty when the lone holder sits in a fixed group
+            # Empty when the one holder sits in a fixed group: the repair step handles that.
+            for u in np.flatnonzero((self.choice == slot) & (self.units.holders[:, r] > 0)):
                 self._drop(
-                    u, f"would be the only {rule.column}={rule.value} in any group they can join"
+                    int(u),
+                    f"would be the only {rule.column}={rule.value} in any group they can join",
                 )
 
     def _too_few_reason(self, slot: int) -> str:
@@ -249,24 +275,16 @@ class SlotClasses:
         return f"too few people share a slot ({label}) to form a group of allowed size"
 
     def _drop(self, u: int, reason: str) -> None:
-        self._count(self.units[u], self.choice[u], -1)
-        self.choice[u] = -1
-        for person in self.units[u].people:
-            self.start.unplaced[person] = reason
-
-    def members_by_slot(self) -> dict[int, list[Unit]]:
-        by_slot: dict[int, list[Unit]] = {slot: [] for slot in self.fixed_by_slot}
-        for unit, slot in zip(self.units, self.choice, strict=True):
-            if slot >= 0:
-                by_slot.setdefault(slot, []).append(unit)
-        return by_slot
+        self._move(u, -1)
+        for person in self.units.people[u]:
+            self.start.unplaced[int(person)] = reason
 
 
 def _distance_to_feasible(load: int, fixed: list[int], policy: Policy) -> int:
     low, high = policy.min_size, policy.max_size
     need = sum(max(0, low - size) for size in fixed)
     room = sum(max(0, high - size) for size in fixed)
-    if load >= need and _splittable(load, need, room, low, high):
+    if _splittable(load, need, room, low, high):
         return 0
     if load < need:
         return need - load
@@ -282,6 +300,11 @@ def _splittable(load: int, need: int, room: int, low: int, high: int) -> bool:
     """Can `load` people fill fixed groups' needs (need..room seats) and new groups of low..high?"""
     if load < need:
         return False
+    if (
+        load
+        >= need + low * (-(-low // max(1, high - low)) if high > low else 0) + room + high * low
+    ):
+        return True  # large counts always split; skip the scan
     for into_fixed in range(min(room, load), need - 1, -1):
         rest = load - into_fixed
         if rest == 0 or -(-rest // high) * low <= rest:
@@ -289,42 +312,35 @@ def _splittable(load: int, need: int, room: int, low: int, high: int) -> bool:
     return False
 
 
-def _bits(mask: np.ndarray) -> np.ndarray:
-    bits = np.unpackbits(mask.view(np.uint8), bitorder="little")
-    return np.flatnonzero(bits)
-
-
-def _has(mask: np.ndarray, slot: int) -> bool:
-    return bool((int(mask[slot // 64]) >> (slot % 64)) & 1)
-
-
-def _sampled(items: list[int], rng: np.random.Generator, size: int) -> list[int]:
-    if len(items) <= size:
-        return items
-    return [items[k] for k in rng.choice(len(items), size, replace=False)]
+def _sampled(items: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
+    return items if len(items) <= size else rng.choice(items, size, replace=False)
 
 
 # -- dealing people into groups within one slot -------------------------------
 
 
-def _deal(enc, policy, slot, units, fixed_groups, start: Start, rng) -> None:
+def _deal(enc, policy, units: Units, chosen: np.ndarray, fixed_groups, start: Start, rng) -> None:
     layout = start.layout
-    load = sum(len(u.people) for u in units)
-    targets = _group_targets(load, [len(layout.group(g)) for g in fixed_groups], policy)
+    load = int(units.size[chosen].sum())
+    targets = _group_targets(load, [layout.group(g).size for g in fixed_groups], policy)
     if targets is None:
         return
     into_fixed, new_sizes = targets
     first_new = len(layout.names)
     layout.add_groups([""] * len(new_sizes))
-    groups = list(fixed_groups) + list(range(first_new, first_new + len(new_sizes)))
+    groups = np.array(
+        list(fixed_groups) + list(range(first_new, first_new + len(new_sizes))), dtype=np.int64
+    )
     room = np.array(into_fixed + new_sizes, dtype=np.int64)
-    singles = [u.people[0] for u in units if len(u.people) == 1]
-    for unit in (u for u in units if len(u.people) > 1):
+    for u in chosen[units.size[chosen] > 1]:
         k = int(np.argmax(room))
-        for person in unit.people:
-            layout.place(person, groups[k])
+        for person in units.people[u]:
+            layout.place(int(person), int(groups[k]))
             start.pinned[person] = True
-        room[k] -= len(unit.people)
+        room[k] -= units.size[u]
+    singles = np.array(
+        [units.people[u][0] for u in chosen[units.size[chosen] == 1]], dtype=np.int64
+    )
     singles = _deal_lone_holders(enc, singles, groups, room, layout)
     _deal_snake(enc, singles, groups, room, layout, rng)
 
@@ -350,15 +366,14 @@ def _group_targets(load: int, fixed: list[int], policy: Policy):
     return None
 
 
-def _deal_lone_holders(enc, singles, groups, room, layout) -> list[int]:
+def _deal_lone_holders(enc, singles, groups, room, layout) -> np.ndarray:
     """Put no_lone holders into groups two (or more) at a time; return who is left."""
-    remaining = list(singles)
+    remaining = singles
     for r in range(enc.lone_holders.shape[1]):
-        holders = [p for p in remaining if enc.lone_holders[p, r]]
-        if not holders:
+        holders = remaining[enc.lone_holders[remaining, r]]
+        if not holders.size:
             continue
-        taken = set(holders)
-        remaining = [p for p in remaining if p not in taken]
+        remaining = remaining[~enc.lone_holders[remaining, r]]
         present = [int(enc.lone_holders[layout.group(g), r].sum()) for g in groups]
         # Groups already holding one holder (fixed groups) need a second first.
         order = sorted(range(len(groups)), key=lambda k: (present[k] != 1, -room[k]))
@@ -366,23 +381,21 @@ def _deal_lone_holders(enc, singles, groups, room, layout) -> list[int]:
         receiving = receiving[: max(1, len(holders) // 2)]
         for index, person in enumerate(holders):
             k = receiving[index % len(receiving)] if receiving else int(np.argmax(room))
-            layout.place(person, groups[k])
+            layout.place(int(person), int(groups[k]))
             room[k] -= 1
     return remaining
 
 
 def _deal_snake(enc, singles, groups, room, layout, rng) -> None:
     """Sort people by the criteria, then deal round by round, reversing each round."""
-    if not singles:
+    if not singles.size:
         return
-    people = np.array(singles)
-    people = people[_criteria_order(enc, people, rng)]
+    people = singles[_criteria_order(enc, singles, rng)]
     seats = []
     for round_number in range(int(room.max(initial=0))):
-        open_groups = [groups[k] for k in range(len(groups)) if room[k] > round_number]
-        seats.extend(open_groups if round_number % 2 == 0 else open_groups[::-1])
-    for person, g in zip(people, seats, strict=False):
-        layout.place(int(person), int(g))
+        open_groups = groups[room > round_number]
+        seats.append(open_groups if round_number % 2 == 0 else open_groups[::-1])
+    layout.place_many(people, np.concatenate(seats)[: len(people)])
 
 
 def _criteria_order(enc: Encoded, people: np.ndarray, rng: np.random.Generator) -> np.ndarray:

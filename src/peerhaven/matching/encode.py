@@ -183,15 +183,15 @@ def _codes(cells: list[str] | None, n: int) -> tuple[np.ndarray, list[str]]:
 
 def _masks(value_lists: list[list[str]]) -> tuple[np.ndarray, list[str]]:
     labels: dict[str, int] = {}
-    for values in value_lists:
-        for value in values:
-            labels.setdefault(value, len(labels))
+    rows = [row for row, values in enumerate(value_lists) for _ in values]
+    bits = np.array(
+        [labels.setdefault(value, len(labels)) for values in value_lists for value in values],
+        dtype=np.int64,
+    )
     words = max(1, -(-len(labels) // WORD))
     masks = np.zeros((len(value_lists), words), dtype=np.uint64)
-    for row, values in enumerate(value_lists):
-        for value in values:
-            bit = labels[value]
-            masks[row, bit // WORD] |= np.uint64(1) << np.uint64(bit % WORD)
+    ones = np.left_shift(np.uint64(1), (bits % WORD).astype(np.uint64))
+    np.bitwise_or.at(masks, (np.array(rows, dtype=np.int64), bits // WORD), ones)
     return masks, list(labels)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,8 @@ from .repair import enforce_rules
 from .search import Budget, GroupSearch, Limits
 
 DEFAULT_TIME_LIMIT = 60.0
+# Seconds of kick-and-descend polishing by instance size (people, at most).
+POLISH_SECONDS = {16: 0.1, 40: 0.3, 100: 0.4, 300: 0.4}
 
 
 @dataclass
@@ -59,8 +62,15 @@ def form_groups(
     time_limit: float | None = None,
     progress: Callable[[float, str], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    existing: Mapping[str, str] | None = None,
+    move_cost: float | None = None,
 ) -> GroupResult:
     """Partition people into groups that keep every hard rule and are as diverse as possible.
+
+    Incremental mode: `existing` maps ids to their current group labels. By
+    default those people stay where they are (like the `fixed` rule) and only
+    newcomers and open seats are optimised. With `move_cost`, existing members
+    may move when a move gains more than `move_cost` objective units each.
 
     Deterministic for a given seed as long as the time limit is not what ends
     the search. Raises InputError for bad input (see docs/matching.md).
@@ -68,17 +78,53 @@ def form_groups(
     started = time.monotonic()
     budget = Budget(started + (time_limit or DEFAULT_TIME_LIMIT), cancel, progress)
     enc = encode(people, policy)
-    _check_sizes_can_partition(enc, policy)
+    seated = _with_existing(enc, people, existing) if existing else enc
+    _check_sizes_can_partition(seated, policy)
     rng = np.random.default_rng(seed)
     _report(budget, 0.05, "starting grouping")
-    start = build_start(enc, policy, people.ids, rng)
+    start = build_start(seated, policy, people.ids, rng)
     search = GroupSearch(enc, start.layout, Limits(policy.min_size, policy.max_size), start.pinned)
+    if existing and move_cost is not None:
+        _soften_existing(search, enc, seated, move_cost)
     _report(budget, 0.15, "improving groups")
     search.optimise(rng, budget)
-    _polish_small(search, rng, budget, started)
+    _polish_small(search, rng, budget, enc.n)
     _report(budget, 0.9, "checking rules")
-    unplaced = enforce_rules(enc, policy, start.layout, start.pinned, start.unplaced, people.ids)
-    return _result(enc, policy, people, start.layout, unplaced, started)
+    unplaced = enforce_rules(enc, policy, start.layout, search.pinned, start.unplaced, people.ids)
+    result = _result(enc, policy, people, start.layout, unplaced, started)
+    result.moved = _moved(result, existing) if existing else 0
+    return result
+
+
+def _with_existing(enc: Encoded, people: People, existing: Mapping[str, str]) -> Encoded:
+    """A copy of enc where existing members are fixed in their current groups."""
+    labels = list(enc.fixed_labels)
+    index = {label: k for k, label in enumerate(labels)}
+    fixed = enc.fixed_group.copy()
+    for person, label in existing.items():
+        row = people.index_of.get(person)
+        if row is not None and label and fixed[row] < 0:
+            fixed[row] = index.setdefault(label, len(labels))
+            if fixed[row] == len(labels):
+                labels.append(label)
+    return dataclasses.replace(enc, fixed_group=fixed, fixed_labels=labels)
+
+
+def _soften_existing(search: GroupSearch, enc: Encoded, seated: Encoded, move_cost: float) -> None:
+    """Existing members (not policy-fixed) may move, at move_cost each."""
+    soft = (seated.fixed_group >= 0) & (enc.fixed_group < 0)
+    search.pinned = search.pinned & ~soft
+    search.home = np.where(soft, seated.fixed_group, -1)
+    search.move_cost = move_cost
+
+
+def _moved(result: GroupResult, existing: Mapping[str, str]) -> int:
+    index = {person: k for k, person in enumerate(result.ids)}
+    return sum(
+        1
+        for person, label in existing.items()
+        if person in index and label and result.group_label(index[person]) != label
+    )
 
 
 def _check_sizes_can_partition(enc: Encoded, policy: Policy) -> None:
@@ -92,23 +138,23 @@ def _check_sizes_can_partition(enc: Encoded, policy: Policy) -> None:
         )
 
 
-def _polish_small(search: GroupSearch, rng, budget: Budget, started: float) -> None:
+def _polish_small(search: GroupSearch, rng, budget: Budget, people: int) -> None:
     """On small instances, spend a moment escaping local optima (kicks + descent).
 
     Every kick moves a random few people without breaking rules; the search
-    then descends again and the best layout seen is kept.
+    then descends again and the best layout seen is kept. Large instances
+    have too many groups for kicks to pay; their search already stalled.
     """
     layout = search.layout
-    groups = len(layout.names)
-    if groups < 2 or groups > 64:
+    seconds = POLISH_SECONDS.get(next((size for size in POLISH_SECONDS if people <= size), 0), 0)
+    if len(layout.names) < 2 or not seconds:
         return
-    polish = Budget(
-        min(budget.deadline, time.monotonic() + 0.05 + 0.006 * groups**2), budget.cancel
-    )
+    polish = Budget(min(budget.deadline, time.monotonic() + seconds), budget.cancel)
     best = _score(search), _snapshot(layout)
     while not polish.expired():
         first, second = search.pairing(rng, 0)
-        search.shake_pairs(first[: 1 + len(first) // 2], second[: 1 + len(first) // 2], rng)
+        kicked = 1 + len(first) // 2
+        search.shake_pairs(first[:kicked], second[:kicked], rng)
         search.optimise(rng, polish)
         score = _score(search)
         if score > best[0] + 1e-9:

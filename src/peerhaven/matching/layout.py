@@ -60,6 +60,19 @@ class Layout:
         self.group_of[person] = g
         self.seat_of[person] = seat
 
+    def place_many(self, people: np.ndarray, groups: np.ndarray) -> None:
+        """Seat people[k] in groups[k], filling each group's free seats in order."""
+        for g in np.unique(groups):
+            joining = people[groups == g]
+            free = np.flatnonzero(self.members[g] < 0)
+            while free.size < joining.size:
+                self._widen()
+                free = np.flatnonzero(self.members[g] < 0)
+            seats = free[: joining.size]
+            self.members[g, seats] = joining
+            self.group_of[joining] = g
+            self.seat_of[joining] = seats
+
     def remove(self, person: int) -> None:
         g = self.group_of[person]
         if g >= 0:

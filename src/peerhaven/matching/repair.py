@@ -29,6 +29,7 @@ def enforce_rules(
     for _ in range(8):
         changed = _remove_offenders(enc, layout, pinned, reasons, ids)
         changed += _fill_short_fixed_groups(enc, policy, layout, pinned)
+        changed += _second_holder_for_pinned(enc, policy, layout, pinned)
         changed += _dissolve_small_groups(policy, layout, pinned, reasons)
         movable = {p: why for p, why in reasons.items() if p not in linked}
         changed += _reinsert(enc, policy, layout, movable)
@@ -39,25 +40,26 @@ def enforce_rules(
 
 
 def _remove_offenders(enc, layout, pinned, reasons, ids) -> int:
+    """Take out free people who share a group with someone they must be apart from,
+    or who are their group's only holder of a no_lone value."""
+    group_of = layout.group_of
+    person, k = np.nonzero(enc.partners >= 0)
+    other = enc.partners[person, k]
+    clash = (group_of[person] >= 0) & (group_of[person] == group_of[other]) & ~pinned[person]
     removed = 0
-    for g in range(len(layout.names)):
-        people = layout.group(g)
-        for person in people:
-            clash = [q for q in enc.partners[person] if q >= 0 and layout.group_of[q] == g]
-            if clash and not pinned[person]:
-                layout.remove(person)
-                reasons[person] = (
-                    f"must be kept apart from {ids[clash[0]]}; no group could take both"
-                )
-                removed += 1
-        people = layout.group(g)
-        counts = enc.lone_holders[people].sum(axis=0)
-        for r in np.flatnonzero(counts == 1):
-            holder = people[enc.lone_holders[people, r]][0]
-            if not pinned[holder]:
-                layout.remove(holder)
-                reasons[holder] = "would be the only holder of a no_lone value in any group"
-                removed += 1
+    for a, b in zip(person[clash], other[clash], strict=True):
+        if group_of[a] >= 0 and group_of[a] == group_of[b]:
+            layout.remove(int(a))
+            reasons[int(a)] = f"must be kept apart from {ids[b]}; no group could take both"
+            removed += 1
+    placed = np.flatnonzero(group_of >= 0)
+    for r in range(enc.lone_holders.shape[1]):
+        holders = placed[enc.lone_holders[placed, r]]
+        counts = np.bincount(group_of[holders], minlength=len(layout.names))
+        for holder in holders[(counts[group_of[holders]] == 1) & ~pinned[holders]]:
+            layout.remove(int(holder))
+            reasons[int(holder)] = "would be the only holder of a no_lone value in any group"
+            removed += 1
     return removed
 
 
@@ -76,11 +78,31 @@ def _fill_short_fixed_groups(enc, policy, layout, pinned) -> int:
     return moved
 
 
-def _spare_person(enc, policy, layout, pinned, people: np.ndarray) -> int | None:
+def _second_holder_for_pinned(enc, policy, layout, pinned) -> int:
+    """A fixed person alone with a no_lone value gets a second holder from elsewhere."""
+    moved = 0
+    for g in range(len(layout.names)):
+        people = layout.group(g)
+        counts = enc.lone_holders[people].sum(axis=0)
+        for r in np.flatnonzero(counts == 1):
+            if layout.sizes[g] >= policy.max_size or not pinned[people].any():
+                continue
+            holders = enc.lone_holders[:, r] & (layout.group_of != g)
+            donor = _spare_person(enc, policy, layout, pinned, people, among=holders)
+            if donor is not None:
+                layout.remove(donor)
+                layout.place(donor, g)
+                moved += 1
+    return moved
+
+
+def _spare_person(enc, policy, layout, pinned, people: np.ndarray, among=None) -> int | None:
     """A free person who can join `people` and whose group stays valid without them."""
     sizes = layout.sizes
     common = np.bitwise_and.reduce(enc.slot_masks[people], axis=0)
     fits = (enc.slot_masks & common).any(axis=1) & ~pinned
+    if among is not None:
+        fits &= among
     placed = layout.group_of >= 0
     fits &= ~placed | (sizes[np.maximum(layout.group_of, 0)] > policy.min_size)
     for person in np.flatnonzero(fits):

@@ -65,6 +65,8 @@ class GroupSearch:
         self.partner_start = np.concatenate([[0], np.cumsum(self.degree)[:-1]])
         self.partner_list = enc.partners[enc.partners >= 0]  # row-major: each person's run
         self.blocks = BlockDistances(enc)
+        self.home: np.ndarray | None = None  # incremental mode: each person's earlier group
+        self.move_cost = 0.0
 
     # -- one step over a set of disjoint group pairs -------------------------
 
@@ -215,6 +217,11 @@ class GroupSearch:
             swap -= self.penalty * lone[0]
             move_ab -= self.penalty * lone[1]
             move_ba -= self.penalty * lone[2]
+        if self.home is not None:
+            away = self._away_deltas(first, second, present, safe, width)
+            swap -= self.move_cost * away[0]
+            move_ab -= self.move_cost * away[1]
+            move_ba -= self.move_cost * away[2]
         allowed = self._allowed(first, second, present, safe, width)
         swap = np.where(allowed[0], swap, -np.inf)
         move_ab = np.where(allowed[1], move_ab, -np.inf)
@@ -239,6 +246,17 @@ class GroupSearch:
         hits = np.zeros(members.shape + members.shape[-1:], dtype=np.float32)
         hits[pair[keep], position[keep], column] = 1.0
         return hits
+
+    def _away_deltas(self, first, second, present, safe, width):
+        """Change in how many people sit outside their earlier group, per change."""
+        home = np.where(present, self.home[safe], -1)
+        has_home = home >= 0
+        out_a = (has_home & (home != first[:, None])).astype(np.int32)
+        out_b = (has_home & (home != second[:, None])).astype(np.int32)
+        # Person seated on side A: out_a now; out_b if they crossed to B. Likewise for B.
+        cross_a = out_b[:, :width] - out_a[:, :width]
+        cross_b = out_a[:, width:] - out_b[:, width:]
+        return cross_a[:, :, None] + cross_b[:, None, :], cross_a, cross_b
 
     def _lone_deltas(self, first, second, present, safe, width):
         rules = self.enc.lone_holders.shape[1]
