@@ -5,6 +5,7 @@
 - carol: a member who is an outsider to whatever alice and bob share
 - dana: program staff, coordinator at Lakeshore University
 - sam: site admin
+- erin: a newcomer (in the sample circle, she has joined but not yet agreed to the charter)
 """
 
 from __future__ import annotations
@@ -96,3 +97,76 @@ def client_for():
         return client
 
     return make
+
+
+def make_circle(convener, members=(), *, agreed=True, **fields):
+    """A circle convened by ``convener`` with ``members`` already in (and, unless
+    ``agreed=False``, agreed to its charter), as invitations and acceptance would leave it."""
+    from peerhaven.circles.actions import do_agree_to_charter, do_start_circle
+    from peerhaven.circles.models import Membership
+
+    circle = do_start_circle(
+        acting_user=convener, name=fields.pop("name", "Thursday Circle"), **fields
+    )
+    for member in members:
+        membership = Membership.objects.create(circle=circle, user=member)
+        if agreed:
+            do_agree_to_charter(membership)
+    return circle
+
+
+@pytest.fixture
+def erin(db):
+    return make_member("erin@example.org", "Erin Evans")
+
+
+@pytest.fixture
+def sample_circle(alice, bob, erin, lakeshore):
+    """Alice convenes, Bob is a member, Erin joined but has not agreed to the charter. It
+    has a past meeting with Bob's ask on the agenda, a pending invitation and a pending
+    admission vote: one of every object circle URLs name."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peerhaven.circles.models import (
+        ActionItem,
+        Admission,
+        AgendaItem,
+        Ask,
+        Circle,
+        Invitation,
+        Meeting,
+        Membership,
+        new_token,
+    )
+
+    circle = make_circle(alice, [bob], organization=lakeshore, accepts_requests=True)
+    Membership.objects.create(circle=circle, user=erin)
+    circle.state = Circle.State.ACTIVE
+    circle.save()
+    start = timezone.now() - dt.timedelta(hours=2)
+    meeting = Meeting.objects.create(
+        circle=circle, series_start=start, starts_at=start, ends_at=start + dt.timedelta(hours=1)
+    )
+    ask = Ask.objects.create(circle=circle, author=bob, meeting=meeting, title="Canary ask")
+    item = AgendaItem.objects.create(meeting=meeting, ask=ask, position=1, minutes=20)
+    ActionItem.objects.create(ask=ask, text="Email the chair")
+    token, token_hash = new_token()
+    invitation = Invitation.objects.create(
+        circle=circle,
+        email="newcomer@example.org",
+        invited_by=alice,
+        token_hash=token_hash,
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    admission = Admission.objects.create(circle=circle, email="asker@example.org")
+    return {
+        "circle": circle,
+        "meeting": meeting,
+        "ask": ask,
+        "agenda_item": item,
+        "invitation": invitation,
+        "invitation_token": token,
+        "admission": admission,
+    }

@@ -12,6 +12,7 @@ The table must name every URL pattern the resolver knows; a new URL without a ro
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -20,7 +21,18 @@ from peerhaven.accounts.models import Separation
 pytestmark = pytest.mark.django_db
 
 LOGIN, ADMIN_LOGIN, REDIRECT = "login", "admin-login", "redirect"
-ROLES = ("anonymous", "member", "staff", "site_admin")
+# outsider: signed in, in no circle of the sample; new_member: joined the sample circle but
+# has not agreed to its charter yet; staff: coordinator of the organization that owns it.
+ROLES = (
+    "anonymous",
+    "outsider",
+    "new_member",
+    "circle_member",
+    "convener",
+    "staff",
+    "site_admin",
+)
+CIRCLE_INSIDERS = ("new_member", "circle_member", "convener")
 
 
 def everyone(outcome):
@@ -28,7 +40,28 @@ def everyone(outcome):
 
 
 def signed_in(outcome, anonymous=LOGIN):
-    return {"anonymous": anonymous, "member": outcome, "staff": outcome, "site_admin": outcome}
+    return {role: anonymous if role == "anonymous" else outcome for role in ROLES}
+
+
+def circle_page(member=200, convener=None, new_member=REDIRECT):
+    """Inside a circle: 404 for everyone outside it (staff and site admins included), the
+    charter first for a member who has not agreed to it."""
+    outcomes = dict.fromkeys(ROLES, 404)
+    outcomes.update(
+        anonymous=LOGIN,
+        new_member=new_member,
+        circle_member=member,
+        convener=member if convener is None else convener,
+    )
+    return outcomes
+
+
+def convener_page(convener=200):
+    return circle_page(member=403, convener=convener)
+
+
+def post_only(get=405):
+    return signed_in(get)
 
 
 # (url name, method) -> {role: expected outcome}
@@ -38,11 +71,60 @@ MATRIX = {
     ("accounts:availability", "get"): signed_in(200),
     ("accounts:separation_add", "get"): signed_in(405),
     ("accounts:separation_remove", "get"): signed_in(405),
-    # Only the owner (alice, not one of the roles here) may remove her separation.
-    ("accounts:separation_remove", "post"): signed_in(404),
+    # Only its owner (alice, the convener here) may remove her separation.
+    ("accounts:separation_remove", "post"): {**signed_in(404), "convener": REDIRECT},
     ("accounts:private_profile", "get"): signed_in(200),
     ("accounts:private_profile_withdraw", "get"): signed_in(405),
     ("accounts:private_profile_withdraw", "post"): signed_in(REDIRECT),
+    # Circles
+    ("circles:list", "get"): signed_in(200),
+    ("circles:create", "get"): signed_in(200),
+    ("circles:invitation", "get"): everyone(200),
+    ("circles:calendar", "get"): signed_in(200),
+    ("circles:calendar_feed", "get"): everyone(404),  # a made-up token
+    ("circles:join", "get"): signed_in(200),  # the sample circle is listed
+    ("circles:detail", "get"): circle_page(),
+    ("circles:charter", "get"): circle_page(new_member=200),
+    ("circles:charter", "post"): circle_page(REDIRECT, new_member=REDIRECT),
+    ("circles:charter_edit", "get"): circle_page(),
+    ("circles:members", "get"): circle_page(),
+    ("circles:thread", "get"): circle_page(),
+    ("circles:ask_create", "get"): circle_page(),
+    ("circles:ask", "get"): circle_page(),
+    ("circles:meeting", "get"): circle_page(),
+    ("circles:meeting_ics", "get"): circle_page(),
+    ("circles:live", "get"): circle_page(),
+    ("circles:settings", "get"): convener_page(),
+    ("circles:schedule", "get"): convener_page(),
+    ("circles:meeting_move", "get"): convener_page(),
+    ("circles:invite", "get"): post_only(),
+    ("circles:invite", "post"): circle_page(200),  # the form again, with the missing address
+    ("circles:invitation_revoke", "get"): post_only(),
+    ("circles:invitation_revoke", "post"): convener_page(REDIRECT),
+    ("circles:vote", "get"): post_only(),
+    ("circles:vote", "post"): circle_page(REDIRECT),
+    ("circles:leave", "get"): post_only(),
+    ("circles:leave", "post"): circle_page(REDIRECT, new_member=REDIRECT),
+    ("circles:transfer_convener", "get"): post_only(),
+    ("circles:transfer_convener", "post"): convener_page(REDIRECT),
+    ("circles:notification_preference", "get"): post_only(),
+    ("circles:notification_preference", "post"): circle_page(REDIRECT),
+    ("circles:change_state", "get"): post_only(),
+    ("circles:change_state", "post"): convener_page(REDIRECT),
+    ("circles:meeting_cancel", "get"): post_only(),
+    ("circles:meeting_cancel", "post"): convener_page(REDIRECT),
+    ("circles:agenda_reorder", "get"): post_only(),
+    ("circles:agenda_reorder", "post"): convener_page(REDIRECT),
+    ("circles:attendance", "get"): post_only(),
+    ("circles:attendance", "post"): circle_page(REDIRECT),
+    ("circles:action_item_toggle", "get"): post_only(),
+    ("circles:action_item_toggle", "post"): circle_page(REDIRECT),
+    ("circles:live_start", "get"): post_only(),
+    ("circles:live_start", "post"): circle_page(REDIRECT),
+    ("circles:live_finish", "get"): post_only(),
+    ("circles:live_finish", "post"): circle_page(REDIRECT),
+    ("circles:live_note", "get"): post_only(),
+    ("circles:live_note", "post"): circle_page(REDIRECT),
     # allauth: sign-in and sign-up pages send signed-in people home.
     ("account_login", "get"): signed_in(REDIRECT, anonymous=200),
     ("account_signup", "get"): signed_in(REDIRECT, anonymous=200),
@@ -71,25 +153,14 @@ MATRIX = {
     ("mfa_generate_recovery_codes", "get"): signed_in(REDIRECT),
     ("mfa_download_recovery_codes", "get"): signed_in(404),
     # The admin's own sign-in hands over to allauth; signed-in non-admins are refused.
-    ("admin:login", "get"): {
-        "anonymous": LOGIN,
-        "member": 403,
-        "staff": 403,
-        "site_admin": REDIRECT,
-    },
-    ("admin:logout", "get"): {
-        "anonymous": ADMIN_LOGIN,
-        "member": REDIRECT,
-        "staff": REDIRECT,
-        "site_admin": 405,
-    },
+    ("admin:login", "get"): {**signed_in(403, anonymous=LOGIN), "site_admin": REDIRECT},
+    ("admin:logout", "get"): {**signed_in(REDIRECT, anonymous=ADMIN_LOGIN), "site_admin": 405},
 }
 
 # The Django admin is for site admins only; everyone else is sent to sign in as one.
 ADMIN_RULE = {
+    **dict.fromkeys(ROLES, ADMIN_LOGIN),
     "anonymous": {LOGIN, ADMIN_LOGIN},
-    "member": ADMIN_LOGIN,
-    "staff": ADMIN_LOGIN,
     # Not an error page: 302 where the sample object is not there (the admin says so),
     # 403 where a model's admin allows no deletion, 404 for "view on site" of nothing.
     "site_admin": {200, REDIRECT, 403, 404},
@@ -100,6 +171,27 @@ SAMPLE_KWARGS = {
     "uidb36": "1",
     "app_label": "accounts",
     "content_type_id": "1",
+}
+# Which sample object each URL keyword names.
+SAMPLE_OBJECTS = {
+    "pk": "separation",
+    "object_id": "user",
+    "id": "user",
+    "circle_id": "circle",
+    "meeting_id": "meeting",
+    "ask_id": "ask",
+    "item_id": "agenda_item",
+    "invitation_id": "invitation",
+    "admission_id": "admission",
+}
+# What a form would post, where the view needs it to act.
+POST_DATA = {
+    "circles:transfer_convener": lambda objects: {"user_id": objects["bob"].pk},
+    "circles:vote": lambda objects: {"approve": "yes"},
+    "circles:change_state": lambda objects: {"state": "paused"},
+    "circles:notification_preference": lambda objects: {"notify": "none"},
+    "circles:live_note": lambda objects: {"text": "advice", "kind": "note"},
+    "circles:attendance": lambda objects: {},
 }
 
 
@@ -123,8 +215,16 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def people(bob, dana, sam):
-    return {"anonymous": None, "member": bob, "staff": dana, "site_admin": sam}
+def people(alice, bob, carol, dana, sam, erin, sample_circle):
+    return {
+        "anonymous": None,
+        "outsider": carol,
+        "new_member": erin,
+        "circle_member": bob,
+        "convener": alice,
+        "staff": dana,
+        "site_admin": sam,
+    }
 
 
 @pytest.fixture
@@ -135,12 +235,12 @@ def alices_separation(alice):
 def build_url(name, pattern, objects) -> str:
     kwargs = {}
     for key in pattern.pattern.regex.groupindex:
-        if key == "pk":
-            kwargs[key] = objects["separation"].pk
-        elif key in ("object_id", "id"):
-            kwargs[key] = objects["user"].pk
+        if key == "token" and name == "circles:invitation":
+            kwargs[key] = objects["invitation_token"]
+        elif key in SAMPLE_OBJECTS:
+            kwargs[key] = objects[SAMPLE_OBJECTS[key]].pk
         else:
-            kwargs[key] = SAMPLE_KWARGS[key]
+            kwargs[key] = SAMPLE_KWARGS.get(key, "not-a-real-token")
     return reverse(name, kwargs=kwargs)
 
 
@@ -171,13 +271,24 @@ def expectations():
             yield name, pattern, method, expected
 
 
-def test_every_url_as_every_role(people, alices_separation, alice):
-    objects = {"separation": alices_separation, "user": alice}
+def request_leaving_no_trace(client, method, url, data):
+    """Each request runs in a transaction that is rolled back, so one role's POST (leaving,
+    cancelling) cannot change what the next role meets."""
+    with transaction.atomic():
+        response = getattr(client, method)(url, data) if method == "post" else client.get(url)
+        transaction.set_rollback(True)
+    return response
+
+
+def test_every_url_as_every_role(people, alices_separation, alice, bob, sample_circle):
+    objects = {"separation": alices_separation, "user": alice, "bob": bob, **sample_circle}
+    clients = {role: client_as(person) for role, person in people.items()}
     wrong = []
     for name, pattern, method, expected in expectations():
         url = build_url(name, pattern, objects)
-        for role, person in people.items():
-            got = outcome_of(getattr(client_as(person), method)(url))
+        data = POST_DATA.get(name, lambda objects: {})(objects)
+        for role, client in clients.items():
+            got = outcome_of(request_leaving_no_trace(client, method, url, data))
             want = expected[role]
             if not (got in want if isinstance(want, set) else got == want):
                 wrong.append(f"{method.upper()} {name} as {role}: expected {want}, got {got}")

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "peerhaven.accounts",
     "peerhaven.orgs",
     "peerhaven.notifications",
+    "peerhaven.circles",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "peerhaven.accounts.middleware.RequireMultiFactorMiddleware",
     "peerhaven.lib.middleware.NoStoreForSignedInMiddleware",
+    "peerhaven.lib.middleware.ViewerTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "peerhaven.urls"
@@ -228,6 +230,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env_str("PEERHAVEN_FROM_EMAIL", "Peerhaven <no-reply@peerhaven.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails and calendar feeds point here.
+PEERHAVEN_BASE_URL = env_str("PEERHAVEN_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Internationalisation and time ----------------------------------------------------
 

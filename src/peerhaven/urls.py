@@ -4,15 +4,16 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from peerhaven.accounts import views as account_views
+from peerhaven import views
 
 # The admin signs in through allauth, so rate limits and the second factor apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Peerhaven administration"
 
 urlpatterns = [
-    path("", account_views.home, name="dashboard"),
+    path("", views.home, name="dashboard"),
     path("profile/", include("peerhaven.accounts.urls")),
+    path("circles/", include("peerhaven.circles.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,26 +12,7 @@ from peerhaven.accounts.forms import (
     SensitiveConsentForm,
     SeparationForm,
 )
-from peerhaven.accounts.models import SelfDescription, SensitiveConsent
-from peerhaven.orgs.models import StaffRole
-
-
-@login_not_required
-def home(request):
-    if not request.user.is_authenticated:
-        return render(request, "accounts/landing.html")
-    return dashboard(request)
-
-
-def dashboard(request):
-    user = request.user
-    context = {
-        "profile": actions.profile_of(user),
-        "staff_roles": StaffRole.objects.of(user).select_related("organization"),
-        "mfa_enabled": is_mfa_enabled(user),
-        "self_descriptions": SelfDescription.objects.filter(user=user).count(),
-    }
-    return render(request, "accounts/dashboard.html", context)
+from peerhaven.accounts.models import SensitiveConsent
 
 
 def profile_edit(request):

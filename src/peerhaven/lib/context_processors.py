@@ -6,6 +6,7 @@ from django.urls import reverse
 # its pages exist, so the navigation never links to a page that is not there.
 NAVIGATION = [
     ("dashboard", "Home"),
+    ("circles:list", "Circles"),
     ("accounts:profile_edit", "Profile"),
 ]
 
@@ -13,9 +14,17 @@ NAVIGATION = [
 def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    current = request.resolver_match.view_name if request.resolver_match else ""
+    match = request.resolver_match
     items = [
-        {"url": reverse(name), "label": label, "current": name == current}
+        {"url": reverse(name), "label": label, "current": _is_current(name, match)}
         for name, label in NAVIGATION
     ]
     return {"navigation": items}
+
+
+def _is_current(name: str, match) -> bool:
+    """A section is current on any of its app's pages (a circle's page is under Circles)."""
+    if match is None:
+        return False
+    namespace = name.split(":")[0] if ":" in name else None
+    return match.view_name == name or (namespace is not None and match.namespace == namespace)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import zoneinfo
+
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 
@@ -15,3 +18,19 @@ class NoStoreForSignedInMiddleware:
         if request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class ViewerTimeZoneMiddleware:
+    """Show every time in the viewer's own time zone (from their profile); times are stored
+    in UTC."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
+        if profile is not None:
+            timezone.activate(zoneinfo.ZoneInfo(profile.time_zone))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

@@ -42,7 +42,22 @@
     update();
   }
 
+  // Meeting mode: the presenter's time box counts down. The deadline comes from the server,
+  // so every member's screen shows the same time, and a swapped-in panel just keeps ticking.
+  function tickCountdowns() {
+    document.querySelectorAll(".countdown[data-deadline]").forEach((clock) => {
+      const left = Math.round((Date.parse(clock.dataset.deadline) - Date.now()) / 1000);
+      const over = left < 0;
+      const seconds = Math.abs(left);
+      const text = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+      clock.textContent = over ? `Time is up (+${text})` : text;
+      clock.classList.toggle("countdown--over", over);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    tickCountdowns();
+    setInterval(tickCountdowns, 1000);
     document.querySelectorAll("[data-availability-grid]").forEach(enhanceAvailabilityGrid);
     const zone = document.querySelector("select[name=time_zone]");
     if (zone) suggestTimeZone(zone);

@@ -1,0 +1,31 @@
+"""The pages that bring several apps together: the landing page and each member's home."""
+
+from __future__ import annotations
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+
+from peerhaven.accounts.actions import profile_of
+from peerhaven.accounts.models import SelfDescription
+from peerhaven.circles.summary import my_circles_summary
+from peerhaven.orgs.models import StaffRole
+
+
+@login_not_required
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "landing.html")
+    return dashboard(request)
+
+
+def dashboard(request):
+    user = request.user
+    context = {
+        "profile": profile_of(user),
+        "staff_roles": StaffRole.objects.of(user).select_related("organization"),
+        "mfa_enabled": is_mfa_enabled(user),
+        "self_descriptions": SelfDescription.objects.filter(user=user).count(),
+        "circles": my_circles_summary(user),
+    }
+    return render(request, "dashboard.html", context)
