@@ -106,6 +106,7 @@ def test_valid_cadences_are_normalised(rule: str, normalised: str) -> None:
         ("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE,FR", "more often than once a week"),
         ("FREQ=MONTHLY;BYMONTHDAY=1,8,15,22,29", "more often than once a week"),
         ("FREQ=WEEKLY;BYDAY=2TU", "A weekly cadence takes plain days"),
+        ("FREQ=WEEKLY;BYDAY=0TU", "A weekly cadence takes plain days"),
         ("FREQ=MONTHLY;BYDAY=TU", "Say which Tuesday of the month"),
         ("FREQ=MONTHLY;BYDAY=6TU", "Say which Tuesday of the month"),
         ("FREQ=MONTHLY;BYDAY=0TU", "Say which Tuesday of the month"),

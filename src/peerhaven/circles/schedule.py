@@ -95,7 +95,9 @@ class _Cadence:
             return []
         return [moment.date() for moment in self._rrule(first.date(), until=through)]
 
-    def _rrule(self, dtstart: dt.date, *, until: dt.date, interval: int = 0) -> rrule.rrule:
+    def _rrule(
+        self, dtstart: dt.date, *, until: dt.date, interval: int | None = None
+    ) -> rrule.rrule:
         return rrule.rrule(
             rrule.WEEKLY if self.freq == "WEEKLY" else rrule.MONTHLY,
             dtstart=dt.datetime.combine(dtstart, dt.time()),
@@ -180,7 +182,7 @@ def _parse_freq(parts: dict[str, str]) -> str:
     freq = parts.get("FREQ")
     if freq in TOO_FREQUENT:
         raise CadenceError("Circles meet at most once a week: use FREQ=WEEKLY or FREQ=MONTHLY.")
-    if freq not in MAX_INTERVAL:
+    if freq is None or freq not in MAX_INTERVAL:
         raise CadenceError("Say how often the circle meets with FREQ=WEEKLY or FREQ=MONTHLY.")
     return freq
 
@@ -207,13 +209,14 @@ def _parse_weekday(item: str, freq: str) -> tuple[int, int]:
             f"“{item}” is not a day in BYDAY; use MO, TU, WE, TH, FR, SA or SU "
             "(with a position such as 1MO or -1FR for monthly cadences)."
         )
-    ordinal, day = int(match.group(1) or 0), WEEKDAY_CODES.index(match.group(2))
-    if freq == "WEEKLY" and ordinal:
-        raise CadenceError(f"A weekly cadence takes plain days in BYDAY, such as {item[-2:]}.")
+    position, code = match.groups()
+    ordinal, day = int(position or 0), WEEKDAY_CODES.index(code)
+    if freq == "WEEKLY" and position is not None:
+        raise CadenceError(f"A weekly cadence takes plain days in BYDAY, such as {code}.")
     if freq == "MONTHLY" and not 1 <= abs(ordinal) <= 5:
         raise CadenceError(
-            f"Say which {WEEKDAY_NAMES[day]} of the month: for example 1{item[-2:]} for the "
-            f"first or -1{item[-2:]} for the last (positions run from 1 to 5, or -1 to -5)."
+            f"Say which {WEEKDAY_NAMES[day]} of the month: for example 1{code} for the "
+            f"first or -1{code} for the last (positions run from 1 to 5, or -1 to -5)."
         )
     return ordinal, day
 
