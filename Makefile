@@ -18,7 +18,6 @@ $(VENV)/.installed-test: $(VENV)/.installed
 run: export PEERHAVEN_DEBUG = 1
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
 	@echo "\nPeerhaven is at http://127.0.0.1:8000 (e-mails print here). Stop with Ctrl-C."
 	@trap 'kill 0' INT TERM EXIT; \

@@ -50,7 +50,6 @@ def prepare_database(members: int) -> None:
     settings.SECURE_SSL_REDIRECT = False
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     started = time.perf_counter()
     add_members(members)

@@ -91,6 +91,9 @@ TEMPLATES = [
     },
 ]
 
+# Demo data for `make run`: each feature app's seeder, in order (manage.py seed_demo).
+DEMO_SEEDERS = ["peerhaven.circles.demo.seed"]
+
 # --- Database: SQLite unless DATABASE_URL says otherwise -------------------------------
 
 DATABASES = {

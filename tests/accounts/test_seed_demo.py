@@ -63,3 +63,20 @@ def test_same_seed_gives_the_same_people():
     seed()
     again = list(Profile.objects.order_by("user__email").values_list("department", "availability"))
     assert first == again
+
+
+def test_demo_shows_circles_in_three_states():
+    from peerhaven.circles.models import Attendance, Circle, Invitation, Message, Note
+
+    seed()
+    states = dict(Circle.objects.values_list("name", "state"))
+    assert sorted(states.values()) == ["active", "forming", "paused"]
+    regular = Circle.objects.get(state="active")
+    assert regular.meetings.past().count() >= 5
+    assert regular.meetings.upcoming().first().agenda.count() == 2
+    assert Note.objects.filter(ask__circle=regular).exists()
+    assert Attendance.objects.filter(meeting__circle=regular).exists()
+    assert Message.objects.filter(circle=regular).count() == 3
+    assert Invitation.objects.filter(circle__state="forming", state="pending").count() == 2
+    member = User.objects.get(email="member@demo.peerhaven.org")
+    assert Circle.objects.with_member(member).count() == 2

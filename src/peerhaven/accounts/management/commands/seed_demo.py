@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import random
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from peerhaven.accounts import availability
 from peerhaven.accounts.actions import do_create_member, do_give_sensitive_consent
@@ -226,6 +228,7 @@ def seed(rng: random.Random) -> None:
     _grant_roles(institution, {p.email.split("@")[0]: p for p in people[: len(ROLE_ACCOUNTS)]})
     _add_separations(rng, people)
     _add_self_descriptions(rng, people)
+    _run_app_seeders(rng, people)
 
 
 def _create_peer(rng, index, interests):
@@ -314,3 +317,12 @@ def _add_self_descriptions(rng, people):
             SelfDescription.objects.create(
                 user=person, attribute="under_represented", value="yes", matching_allowed=True
             )
+
+
+def _run_app_seeders(rng, people):
+    """Each feature app adds its own demo data (settings.DEMO_SEEDERS), so this app does
+    not have to know about them."""
+    accounts = {local: person for (local, *_), person in zip(ROLE_ACCOUNTS, people, strict=False)}
+    named = {**accounts, "peers": people[len(ROLE_ACCOUNTS) :]}
+    for path in settings.DEMO_SEEDERS:
+        import_string(path)(rng, named)
