@@ -5,6 +5,7 @@ Meetings, asks and attendance are in ``meeting_actions.py``."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from peerhaven.accounts.models import Separation, User
@@ -128,12 +129,13 @@ def _ensure_seat(circle: Circle, *, counting_invitations: bool, excluding=None) 
 def _ensure_not_separated(circle: Circle, email: str) -> None:
     """Supervisors and their direct reports never share a circle, whichever of them listed
     the other. The refusal names the rule, not the person."""
-    member_emails = list(circle.active_memberships().values_list("user__email", flat=True))
-    listed_by_members = Separation.objects.filter(
-        owner__email__in=member_emails, email__iexact=email
-    )
-    listed_by_newcomer = Separation.objects.filter(
-        owner__email__iexact=email, email__in=member_emails
+    # Addresses compare case-insensitively: "Alice@Example.org" signed up, "alice@example.org"
+    # was listed.
+    members = circle.active_memberships().values("user_id")
+    member_emails = [address.lower() for address in members.values_list("user__email", flat=True)]
+    listed_by_members = Separation.objects.filter(owner__in=members, email__iexact=email)
+    listed_by_newcomer = Separation.objects.annotate(listed=Lower("email")).filter(
+        owner__email__iexact=email, listed__in=member_emails
     )
     if listed_by_members.exists() or listed_by_newcomer.exists():
         raise CircleError(SEPARATION_RULE)
