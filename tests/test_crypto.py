@@ -47,3 +47,11 @@ def test_key_rotation_keeps_old_values_readable_and_rewrites_them(settings, alic
     settings.ENCRYPTION_KEYS = [new_key]  # old key retired
     assert SelfDescription.objects.get().value == "woman"
     assert Fernet(new_key.encode()).decrypt(after.encode()) == b"woman"
+
+
+def test_encrypted_columns_refuse_lookups_that_could_never_match(alice):
+    from django.core.exceptions import FieldError
+
+    with pytest.raises(FieldError, match="encrypted and cannot be filtered"):
+        SelfDescription.objects.filter(value="woman").exists()
+    assert not SelfDescription.objects.filter(value__isnull=True).exists()

@@ -176,6 +176,7 @@ def _history(rng, circle, people, meetings=6) -> None:
             context=context,
             presented_at=start + dt.timedelta(minutes=15),
             report_back="It went better than I feared — thank you." if number % 2 else "",
+            reported_back_at=start + dt.timedelta(days=3) if number % 2 else None,
         )
         AgendaItem.objects.create(
             meeting=meeting,

@@ -197,12 +197,13 @@ def do_report_back(ask: Ask, text: str, *, acting_user) -> None:
     if ask.author_id != acting_user.pk:
         raise CircleError("Only the person who brought the ask reports back on it.")
     ask.report_back = text
-    ask.save(update_fields=["report_back"])
+    ask.reported_back_at = timezone.now()
+    ask.save(update_fields=["report_back", "reported_back_at"])
 
 
 def asks_awaiting_report(membership: Membership):
     return membership.circle.asks.filter(
-        author=membership.user, presented_at__isnull=False, report_back=""
+        author=membership.user, presented_at__isnull=False, reported_back_at__isnull=True
     )
 
 

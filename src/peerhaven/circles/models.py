@@ -382,6 +382,8 @@ class Ask(models.Model):
     report_back = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     presented_at = models.DateTimeField(null=True, blank=True)
+    # Encrypted text cannot be queried, so "has reported back" is kept as its own column.
+    reported_back_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -13,6 +13,7 @@ from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import FieldError
 from django.db import models
 
 
@@ -50,7 +51,17 @@ class Token(str):
 class EncryptedTextField(models.TextField):
     """A text column stored as a Fernet token; Python code only ever sees the plaintext.
 
-    Encrypted values cannot be searched or ordered in the database, by design."""
+    Encrypted values cannot be searched or ordered in the database, by design: a lookup
+    such as ``body=""`` would compare against a fresh random token and silently match
+    nothing, so every lookup but ``isnull`` is refused."""
+
+    def get_lookup(self, lookup_name):
+        if lookup_name != "isnull":
+            raise FieldError(
+                f"{self.model.__name__}.{self.name} is encrypted and cannot be filtered with "
+                f"'{lookup_name}'; keep a separate plain column for what must be queried."
+            )
+        return super().get_lookup(lookup_name)
 
     def from_db_value(self, value, expression, connection):
         if value is None:

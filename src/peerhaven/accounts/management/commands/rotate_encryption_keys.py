@@ -33,7 +33,7 @@ def encrypted_fields():
 def rotate_column(model, field) -> int:
     """Works on the stored tokens (cast to plain text), so no plaintext is ever loaded."""
     rows = (
-        model.objects.exclude(**{field.attname: None})
+        model.objects.filter(**{f"{field.attname}__isnull": False})
         .annotate(stored_token=Cast(field.attname, output_field=models.TextField()))
         .values_list("pk", "stored_token")
     )
