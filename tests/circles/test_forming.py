@@ -359,6 +359,23 @@ def test_an_expired_or_withdrawn_invitation_frees_its_seat(alice, bob, carol):
     actions.do_invite(circle, "three@example.org", acting_user=alice)
 
 
+def test_after_the_cap_is_lowered_the_first_to_accept_takes_the_last_seat(
+    alice, bob, carol, django_capture_on_commit_callbacks
+):
+    circle = make_circle(alice)
+    tokens = {}
+    with django_capture_on_commit_callbacks(execute=True):
+        for person in (bob, carol):
+            actions.do_invite(circle, person.email, acting_user=alice)
+    for message in mail.outbox:
+        tokens[message.to[0]] = invitation_link(message)[1]
+    actions.do_set_size_cap(circle, 2, acting_user=alice)
+    actions.do_accept_invitation(tokens[bob.email], acting_user=bob)
+    with pytest.raises(CircleError, match="The circle is full"):
+        actions.do_accept_invitation(tokens[carol.email], acting_user=carol)
+    assert membership_of(circle, carol) is None
+
+
 def test_lowering_the_cap_below_the_members_is_refused(alice, bob, carol, client_for):
     circle = make_circle(alice, [bob, carol])
     response = client_for(alice).post(

@@ -118,10 +118,10 @@ def _ensure_joinable(circle: Circle) -> None:
         raise CircleError(f"This circle is {circle.get_state_display().lower()}: nobody can join.")
 
 
-def _ensure_seat(circle: Circle, *, counting_invitations: bool, excluding=None) -> None:
+def _ensure_seat(circle: Circle, *, counting_invitations: bool) -> None:
     taken = circle.active_memberships().count()
     if counting_invitations:
-        taken += circle.open_invitations().exclude(pk=getattr(excluding, "pk", None)).count()
+        taken += circle.open_invitations().count()
     if taken >= circle.size_cap:
         raise CircleError(f"The circle is full: it has room for {circle.size_cap} members.")
 
@@ -214,7 +214,9 @@ def do_accept_invitation(token: str, *, acting_user) -> Membership:
         )
     circle = _lock(invitation.circle)
     _ensure_joinable(circle)
-    _ensure_seat(circle, counting_invitations=True, excluding=invitation)
+    # The invitation already held a seat; if the cap was lowered below the open invitations
+    # meanwhile, whoever accepts first takes the seat that is left.
+    _ensure_seat(circle, counting_invitations=False)
     _ensure_not_separated(circle, invitation.email)
     invitation.state = Invitation.State.ACCEPTED
     invitation.answered_at = timezone.now()
