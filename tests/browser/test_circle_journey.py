@@ -148,3 +148,5 @@ def test_start_invite_schedule_ask_and_run_a_meeting(browser, live_server):
     bob.get_by_text("How did it go?").wait_for()
     for context_page in pages.values():
         context_page.context.close()
+    circle.refresh_from_db()
+    assert circle.state == Circle.State.ACTIVE  # it has met: established from now on

@@ -265,6 +265,7 @@ def do_record_attendance(meeting: Meeting, statuses: dict[int, str], *, acting_u
     members = {m.user_id: m for m in meeting.circle.active_memberships().select_related("user")}
     if not set(statuses) <= set(members):
         raise CircleError("Attendance can only be recorded for current members.")
+    _mark_established(meeting.circle)
     before = dict(meeting.attendance.values_list("user_id", "status"))
     for user_id, status in statuses.items():
         Attendance.objects.update_or_create(
@@ -273,6 +274,14 @@ def do_record_attendance(meeting: Meeting, statuses: dict[int, str], *, acting_u
         newly_absent = status == Attendance.Status.ABSENT and before.get(user_id) != status
         if newly_absent and _missed_previous(meeting, user_id):
             emails.send_absence_nudge(members[user_id])
+
+
+def _mark_established(circle: Circle) -> None:
+    """A forming circle that has met is established: from now on the members decide
+    together who joins."""
+    if circle.state == Circle.State.FORMING:
+        circle.state = Circle.State.ACTIVE
+        circle.save(update_fields=["state"])
 
 
 def _missed_previous(meeting: Meeting, user_id: int) -> bool:
