@@ -26,12 +26,10 @@ def send_admission_vote_request(admission, *, exclude=None) -> None:
     voters = circle.active_memberships().select_related("user")
     if exclude is not None:
         voters = voters.exclude(user=exclude)
-    recipients = [m.user.email for m in voters]
-    if recipients:
+    url = absolute_url(reverse("circles:members", args=[circle.pk]))
+    for membership in voters:  # one each, as for messages: addresses stay private
         send_templated(
-            "circle_admission_vote",
-            recipients,
-            {"circle": circle, "url": absolute_url(reverse("circles:members", args=[circle.pk]))},
+            "circle_admission_vote", [membership.user.email], {"circle": circle, "url": url}
         )
 
 
