@@ -50,6 +50,15 @@ class CircleQuerySet(models.QuerySet):
             memberships__user=user, memberships__state=Membership.State.ACTIVE
         ).distinct()
 
+    def with_member_count(self):
+        """Each circle's number of current members, as ``member_count`` (a subquery, so it
+        stays right after filters that join memberships)."""
+        active = Membership.objects.filter(
+            circle=models.OuterRef("pk"), state=Membership.State.ACTIVE
+        )
+        count = active.order_by().values("circle").annotate(n=models.Count("pk")).values("n")
+        return self.annotate(member_count=models.functions.Coalesce(models.Subquery(count), 0))
+
     def open_to_requests(self):
         return self.filter(accepts_requests=True, state__in=Circle.JOINABLE_STATES)
 

@@ -32,7 +32,7 @@ def circle_list(request):
     mine = Circle.objects.with_member(request.user).exclude(state=Circle.State.CLOSED)
     open_circles = Circle.objects.open_to_requests().exclude(pk__in=mine.values("pk"))
     context = {
-        "circles": mine.prefetch_related("memberships"),
+        "circles": mine.with_member_count(),
         "open_circles": open_circles[:20],
         "invitations": Invitation.objects.filter(
             email__iexact=request.user.email, state=Invitation.State.PENDING
