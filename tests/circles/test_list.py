@@ -14,3 +14,14 @@ def test_circle_list_counts_current_members_only(client_for, alice, bob, carol):
     do_leave(circle.memberships.get(user=carol))
     page = client_for(alice).get("/circles/").content.decode()
     assert "2 of at most 8 members" in page
+
+
+@pytest.mark.parametrize("tampered", ["abc", "-1", "1.5", ""])
+def test_tampered_ids_in_forms_are_refused_not_crashed(client_for, alice, bob, tampered):
+    circle = make_circle(alice, [bob])
+    client = client_for(alice)
+    response = client.post(f"/circles/{circle.pk}/thread/", {"body": "Hello", "parent": tampered})
+    assert response.status_code == 302
+    assert circle.messages.get().parent is None
+    response = client.post(f"/circles/{circle.pk}/members/convener/", {"user_id": tampered})
+    assert response.status_code == 404

@@ -28,6 +28,12 @@ def posted(request):
     return request.POST if request.method == "POST" else None
 
 
+def posted_id(request, name: str) -> int | None:
+    """A row id from a form; anything that is not one (tampered or missing) is None."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
 def circle_list(request):
     mine = Circle.objects.with_member(request.user).exclude(state=Circle.State.CLOSED)
     open_circles = Circle.objects.open_to_requests().exclude(pk__in=mine.values("pk"))
@@ -186,7 +192,7 @@ def leave(request, membership):
 @circle_view(convener=True)
 def transfer_convener(request, membership):
     successor = get_object_or_404(
-        membership.circle.active_memberships(), user_id=request.POST.get("user_id")
+        membership.circle.active_memberships(), user_id=posted_id(request, "user_id")
     )
     actions.do_transfer_convener(membership.circle, successor.user, acting_user=request.user)
     messages.success(request, f"{successor.user.display_name} now convenes the circle.")
@@ -239,7 +245,7 @@ def thread(request, membership):
     circle = membership.circle
     form = MessageForm(posted(request))
     if form.is_valid():
-        parent = circle.messages.filter(pk=request.POST.get("parent")).first()
+        parent = circle.messages.filter(pk=posted_id(request, "parent")).first()
         try:
             actions.do_post_message(membership, form.cleaned_data["body"], parent=parent)
         except CircleError as error:
