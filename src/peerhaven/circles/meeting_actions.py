@@ -38,9 +38,10 @@ def do_update_schedule(circle: Circle, *, acting_user, **fields) -> Circle:
     """Validate and save the cadence and place, then lay out the meetings ahead."""
     try:
         fields["cadence"] = schedule.validate_cadence(fields["cadence"])
-        schedule.local_datetime(
-            fields["first_meeting_on"], fields["meeting_time"], fields["time_zone"]
-        )
+        # Only the first meeting is refused for falling in a daylight-saving gap; later ones
+        # in a gap move past it (see schedule.occurrences).
+        first_day = schedule.first_meeting_day(fields["cadence"], fields["first_meeting_on"])
+        schedule.local_datetime(first_day, fields["meeting_time"], fields["time_zone"])
     except (schedule.CadenceError, schedule.NonexistentLocalTime) as error:
         raise CircleError(str(error)) from None
     if fields["location_kind"] == Circle.LocationKind.JITSI and not (
@@ -89,9 +90,13 @@ def next_meeting(circle: Circle) -> Meeting | None:
 
 
 @transaction.atomic
-def do_move_meeting(meeting: Meeting, day: dt.date, at: dt.time, *, acting_user) -> Meeting:
+def do_move_meeting(
+    meeting: Meeting, day: dt.date, at: dt.time, *, acting_user, time_zone: str | None = None
+) -> Meeting:
+    """Move one meeting to a wall-clock time in `time_zone` (the convener's own, as the form
+    shows it; the circle's by default)."""
     try:
-        starts_at = schedule.local_datetime(day, at, meeting.circle.time_zone)
+        starts_at = schedule.local_datetime(day, at, time_zone or meeting.circle.time_zone)
     except schedule.NonexistentLocalTime as error:
         raise CircleError(str(error)) from None
     if starts_at <= timezone.now():

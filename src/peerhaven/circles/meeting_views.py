@@ -71,6 +71,7 @@ def meeting_move(request, membership, meeting_id):
                 form.cleaned_data["day"],
                 form.cleaned_data["time"],
                 acting_user=request.user,
+                time_zone=timezone.get_current_timezone_name(),
             )
         except CircleError as error:
             form.add_error(None, str(error))

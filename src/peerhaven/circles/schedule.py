@@ -284,6 +284,12 @@ def _check_never_a_year_without_meeting(cadence: _Cadence) -> None:
 # --- Describing a cadence -------------------------------------------------------------------
 
 
+def first_meeting_day(rule: str, starting: dt.date) -> dt.date:
+    """The date of a series' first meeting: the first date the cadence gives on or after
+    `starting` (every valid cadence meets within a year)."""
+    return _parse_cadence(rule).dates(starting, starting + A_YEAR)[0]
+
+
 def describe_cadence(rule: str) -> str:
     """The cadence in plain English, such as "Every other Thursday"."""
     cadence = _parse_cadence(rule)
