@@ -267,6 +267,8 @@ def do_record_attendance(meeting: Meeting, statuses: dict[int, str], *, acting_u
     kind note (excused absences do not count)."""
     if meeting.starts_at > timezone.now():
         raise CircleError("Attendance can be recorded once the meeting has started.")
+    if meeting.is_cancelled:
+        raise CircleError("This meeting was cancelled; there is no attendance to record.")
     members = {m.user_id: m for m in meeting.circle.active_memberships().select_related("user")}
     if not set(statuses) <= set(members):
         raise CircleError("Attendance can only be recorded for current members.")
