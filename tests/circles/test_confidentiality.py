@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from peerhaven.accounts.models import Separation
 from peerhaven.circles import meeting_actions
 from peerhaven.circles.models import (
+    ActionItem,
     Admission,
     AgendaItem,
     Ask,
@@ -141,6 +142,7 @@ def scene(
         "meeting": meeting,
         "ask": ask,
         "agenda_item": item,
+        "action_item": ActionItem.objects.get(ask=ask),
         "invitation": invitation,
         "invitation_token": token,
         "admission": Admission.objects.get(is_join_request=True),
