@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from peerhaven.circles import emails, schedule
@@ -208,7 +208,7 @@ def do_report_back(ask: Ask, text: str, *, acting_user) -> None:
 
 def asks_awaiting_report(membership: Membership):
     return membership.circle.asks.filter(
-        author=membership.user, presented_at__isnull=False, reported_back_at__isnull=True
+        author_id=membership.user_id, presented_at__isnull=False, reported_back_at__isnull=True
     )
 
 
@@ -310,10 +310,12 @@ def attendance_rate(circle: Circle, user=None) -> float | None:
     records = Attendance.objects.filter(meeting__circle=circle)
     if user is not None:
         records = records.filter(user=user)
-    total = records.count()
-    if total == 0:
+    counts = records.aggregate(
+        total=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT))
+    )
+    if counts["total"] == 0:
         return None
-    return records.filter(status=Attendance.Status.PRESENT).count() / total
+    return counts["present"] / counts["total"]
 
 
 # --- Calendar feed ------------------------------------------------------------------------
