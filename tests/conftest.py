@@ -151,7 +151,7 @@ def sample_circle(alice, bob, erin, lakeshore):
     )
     ask = Ask.objects.create(circle=circle, author=bob, meeting=meeting, title="Canary ask")
     item = AgendaItem.objects.create(meeting=meeting, ask=ask, position=1, minutes=20)
-    ActionItem.objects.create(ask=ask, text="Email the chair")
+    action_item = ActionItem.objects.create(ask=ask, text="Email the chair")
     token, token_hash = new_token()
     invitation = Invitation.objects.create(
         circle=circle,
@@ -166,6 +166,7 @@ def sample_circle(alice, bob, erin, lakeshore):
         "meeting": meeting,
         "ask": ask,
         "agenda_item": item,
+        "action_item": action_item,
         "invitation": invitation,
         "invitation_token": token,
         "admission": admission,

@@ -181,6 +181,7 @@ SAMPLE_OBJECTS = {
     "meeting_id": "meeting",
     "ask_id": "ask",
     "item_id": "agenda_item",
+    "action_id": "action_item",
     "invitation_id": "invitation",
     "admission_id": "admission",
 }

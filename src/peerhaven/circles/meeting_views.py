@@ -251,10 +251,10 @@ def ask_detail(request, membership, ask_id):
 
 @require_POST
 @circle_view()
-def action_item_toggle(request, membership, ask_id, item_id):
+def action_item_toggle(request, membership, ask_id, action_id):
     ask = get_object_or_404(membership.circle.asks, pk=ask_id)
     meeting_actions.do_toggle_action_item(
-        get_object_or_404(ask.action_items, pk=item_id), acting_user=request.user
+        get_object_or_404(ask.action_items, pk=action_id), acting_user=request.user
     )
     return redirect("circles:ask", circle_id=membership.circle_id, ask_id=ask.pk)
 

@@ -40,7 +40,7 @@ urlpatterns = [
     path("<int:circle_id>/asks/new/", meeting_views.ask_create, name="ask_create"),
     path("<int:circle_id>/asks/<int:ask_id>/", meeting_views.ask_detail, name="ask"),
     path(
-        "<int:circle_id>/asks/<int:ask_id>/actions/<int:item_id>/toggle/",
+        "<int:circle_id>/asks/<int:ask_id>/actions/<int:action_id>/toggle/",
         meeting_views.action_item_toggle,
         name="action_item_toggle",
     ),
