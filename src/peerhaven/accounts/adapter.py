@@ -9,6 +9,17 @@ from peerhaven.lib import crypto
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def unstash_verified_email(self, request):
+        """An invitation link proves its holder reads the invited mailbox, so signing up
+        with that address needs no second e-mail. Signing up with any other address gets
+        nothing from the link: a forwarded invitation must not hand its address to whoever
+        received it (allauth would otherwise add it, verified, to the new account)."""
+        stashed = super().unstash_verified_email(request)
+        typed = request.POST.get("email", "")
+        if stashed and typed.strip().lower() == stashed.lower():
+            return stashed
+        return None
+
     def get_login_redirect_url(self, request):
         # Someone who has not finished their profile cannot be matched: send them there first.
         if not profile_of(request.user).is_complete:
