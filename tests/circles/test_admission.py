@@ -241,3 +241,21 @@ def test_a_join_request_to_a_full_circle_is_refused(alice, bob, carol, client_fo
         "The circle is full: it has room for 2 members."
     ]
     assert not circle.admissions.exists()
+
+
+def test_a_join_request_that_no_longer_fits_is_closed_not_left_open(alice, bob, carol):
+    from peerhaven.circles import actions
+    from peerhaven.circles.models import Admission, Circle, Membership
+    from tests.conftest import make_circle, make_member
+
+    circle = make_circle(alice, [bob], accepts_requests=True, size_cap=3)
+    Circle.objects.filter(pk=circle.pk).update(state=Circle.State.ACTIVE)
+    circle.refresh_from_db()
+    request = actions.do_request_to_join(circle, acting_user=carol)
+    late = make_member("late@example.org", "Late Comer")
+    Membership.objects.create(circle=circle, user=late)  # the last seat goes meanwhile
+    for member in (alice, bob, late):
+        actions.do_vote(request, acting_user=member, approve=True)
+    request.refresh_from_db()
+    assert request.state == Admission.State.REJECTED
+    assert not circle.active_memberships().filter(user=carol).exists()

@@ -174,3 +174,16 @@ def test_attendance_is_only_for_current_members(circle, meetings, alice, bob, ca
             meetings[0], {alice.pk: PRESENT, frank.pk: ABSENT}, acting_user=alice
         )
     assert not Attendance.objects.exists()
+
+
+def test_one_nudge_per_run_of_absences_even_when_corrected_back_and_forth(
+    circle, meetings, alice, bob, carol, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        record(client, meetings[0], {alice: PRESENT, bob: ABSENT, carol: PRESENT})
+        record(client, meetings[1], {alice: PRESENT, bob: ABSENT, carol: PRESENT})
+        record(client, meetings[1], {alice: PRESENT, bob: PRESENT, carol: PRESENT})
+        record(client, meetings[1], {alice: PRESENT, bob: ABSENT, carol: PRESENT})
+        record(client, meetings[2], {alice: PRESENT, bob: ABSENT, carol: PRESENT})  # a third
+    assert [m.to for m in nudges()] == [["bob@example.org"]]

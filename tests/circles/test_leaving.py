@@ -197,3 +197,42 @@ def test_a_closed_circle_cannot_be_joined(circle, alice, gina, client_for):
     actions.do_set_state(circle, Circle.State.CLOSED, acting_user=alice)
     with pytest.raises(CircleError, match="closed: nobody can join"):
         actions.do_invite(circle, gina.email, acting_user=alice)
+
+
+def test_pausing_takes_planned_meetings_off_calendars_and_resuming_plans_them(
+    alice, bob, client_for
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peerhaven.circles import meeting_actions
+    from peerhaven.circles.models import Ask, Circle
+    from tests.conftest import make_circle
+
+    circle = make_circle(alice, [bob])
+    meeting_actions.do_update_schedule(
+        circle,
+        acting_user=alice,
+        cadence="FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
+        first_meeting_on=timezone.localdate() + dt.timedelta(days=1),
+        meeting_time=dt.time(12),
+        time_zone="America/Chicago",
+        duration_minutes=60,
+        location_kind="jitsi",
+        location="",
+    )
+    planned = circle.meetings.count()
+    assert planned >= 8
+    ask = meeting_actions.do_submit_ask(circle.memberships.get(user=bob), title="Waiting ask")
+    assert ask.meeting is not None
+
+    client_for(alice).post(f"/circles/{circle.pk}/settings/state/", {"state": "paused"})
+    circle.refresh_from_db()
+    assert circle.state == Circle.State.PAUSED
+    assert circle.meetings.upcoming().count() == 0
+    assert Ask.objects.get(pk=ask.pk).meeting is None  # the ask waits
+
+    client_for(alice).post(f"/circles/{circle.pk}/settings/state/", {"state": "active"})
+    assert circle.meetings.upcoming().count() == planned
+    assert Ask.objects.get(pk=ask.pk).meeting == circle.meetings.upcoming().first()

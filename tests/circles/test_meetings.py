@@ -415,3 +415,33 @@ def test_an_ask_placed_on_a_meeting_is_confirmed_in_the_viewers_zone(scheduled, 
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages == ["Ask saved for the meeting on Friday 5 February."]
     assert Ask.objects.get().meeting == meeting_on(scheduled, dt.date(2027, 2, 4))
+
+
+def test_the_daily_job_keeps_four_months_planned(alice, bob):
+    import datetime as dt
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from peerhaven.circles import meeting_actions
+    from tests.conftest import make_circle
+
+    circle = make_circle(alice, [bob])
+    meeting_actions.do_update_schedule(
+        circle,
+        acting_user=alice,
+        cadence="FREQ=WEEKLY;BYDAY=TH",
+        first_meeting_on=timezone.localdate(),
+        meeting_time=dt.time(12),
+        time_zone="America/Chicago",
+        duration_minutes=60,
+        location_kind="jitsi",
+        location="",
+    )
+    circle.meetings.filter(starts_at__gt=timezone.now() + dt.timedelta(days=30)).delete()
+    call_command("extend_circle_schedules", stdout=StringIO())
+    latest = circle.meetings.order_by("-starts_at").first().starts_at
+    assert latest > timezone.now() + dt.timedelta(days=110)
+    call_command("extend_circle_schedules", stdout=StringIO())  # and never duplicates
+    assert circle.meetings.count() == len({m.series_start for m in circle.meetings.all()})

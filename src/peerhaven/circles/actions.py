@@ -87,6 +87,7 @@ def do_set_state(circle: Circle, state: str, *, acting_user) -> None:
 @transaction.atomic
 def do_edit_charter(circle: Circle, rules: str, *, acting_user) -> CharterVersion:
     """A new version every time; every member (but its author) must agree to it again."""
+    circle = _lock(circle)  # two edits at once get consecutive numbers, not a clash
     current = circle.current_charter()
     version = CharterVersion.objects.create(
         circle=circle,
@@ -298,8 +299,18 @@ def _decide_if_settled(admission: Admission) -> None:
     else:
         approved, rejected = yes * 2 > len(members), no * 2 >= len(members)
     if approved:
-        _approve(admission)
+        _approve_or_close(admission)
     elif rejected:
+        _close_admission(admission, Admission.State.REJECTED)
+
+
+def _approve_or_close(admission: Admission) -> None:
+    """If the circle filled up (or a separation arose) while members voted, the request
+    cannot be granted: it is closed rather than left open forever."""
+    try:
+        with transaction.atomic():
+            _approve(admission)
+    except CircleError:
         _close_admission(admission, Admission.State.REJECTED)
 
 

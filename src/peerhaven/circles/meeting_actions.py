@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from peerhaven.circles import emails, schedule
+from peerhaven.circles import actions, emails, schedule
 from peerhaven.circles.actions import CircleError
 from peerhaven.circles.models import (
     ActionItem,
@@ -58,7 +58,10 @@ def do_update_schedule(circle: Circle, *, acting_user, **fields) -> Circle:
 def schedule_meetings(circle: Circle, now: dt.datetime | None = None) -> None:
     """Make the meetings of the next months exist. Future meetings that no longer fit the
     cadence go, unless someone moved them by hand; their asks wait for the next meeting."""
-    if circle.first_meeting_on is None or circle.state == Circle.State.CLOSED:
+    if circle.first_meeting_on is None or circle.state in (
+        Circle.State.PAUSED,
+        Circle.State.CLOSED,
+    ):
         return
     now = now or timezone.now()
     starts = schedule.occurrences(
@@ -83,6 +86,23 @@ def schedule_meetings(circle: Circle, now: dt.datetime | None = None) -> None:
         if start not in existing
     )
     _attach_waiting_asks(circle)
+
+
+@transaction.atomic
+def do_change_state(circle: Circle, state: str, *, acting_user) -> None:
+    """Pausing or closing takes the planned meetings off everyone's calendar (their asks
+    wait); resuming plans them again."""
+    actions.do_set_state(circle, state, acting_user=acting_user)
+    if state in (Circle.State.PAUSED, Circle.State.CLOSED):
+        _unplan_future_meetings(circle)
+    else:
+        schedule_meetings(circle)
+
+
+def _unplan_future_meetings(circle: Circle) -> None:
+    future = circle.meetings.filter(starts_at__gt=timezone.now(), checkin_started_at__isnull=True)
+    Ask.objects.filter(meeting__in=future).update(meeting=None)
+    future.delete()
 
 
 def next_meeting(circle: Circle) -> Meeting | None:
@@ -273,14 +293,13 @@ def do_record_attendance(meeting: Meeting, statuses: dict[int, str], *, acting_u
     if not set(statuses) <= set(members):
         raise CircleError("Attendance can only be recorded for current members.")
     _mark_established(meeting.circle)
-    before = dict(meeting.attendance.values_list("user_id", "status"))
     for user_id, status in statuses.items():
-        Attendance.objects.update_or_create(
+        record, _ = Attendance.objects.update_or_create(
             meeting=meeting, user_id=user_id, defaults={"status": status}
         )
-        newly_absent = status == Attendance.Status.ABSENT and before.get(user_id) != status
-        if newly_absent and _missed_previous(meeting, user_id):
+        if _second_absence_in_a_row(record) and not record.nudged:
             emails.send_absence_nudge(members[user_id])
+            Attendance.objects.filter(pk=record.pk).update(nudged=True)
 
 
 def _mark_established(circle: Circle) -> None:
@@ -291,18 +310,24 @@ def _mark_established(circle: Circle) -> None:
         circle.save(update_fields=["state"])
 
 
-def _missed_previous(meeting: Meeting, user_id: int) -> bool:
-    previous = (
+def _second_absence_in_a_row(record: Attendance) -> bool:
+    """Exactly the second: one nudge per run of absences, however long it gets, and
+    excused absences (the member told the group) never count."""
+    if record.status != Attendance.Status.ABSENT:
+        return False
+    meeting = record.meeting
+    earlier = (
         Attendance.objects.filter(
-            meeting__circle=meeting.circle,
+            meeting__circle_id=meeting.circle_id,
             meeting__starts_at__lt=meeting.starts_at,
             meeting__status=Meeting.Status.SCHEDULED,
-            user_id=user_id,
+            user_id=record.user_id,
         )
         .order_by("-meeting__starts_at")
-        .first()
+        .values_list("status", flat=True)[:2]
     )
-    return previous is not None and previous.status == Attendance.Status.ABSENT
+    absent = [status == Attendance.Status.ABSENT for status in earlier]
+    return absent[:1] == [True] and absent[1:2] != [True]
 
 
 def attendance_rate(circle: Circle, user=None) -> float | None:

@@ -459,6 +459,7 @@ class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices)
+    nudged = models.BooleanField(default=False, help_text="A kind nudge was sent for this absence.")
 
     class Meta:
         constraints = [

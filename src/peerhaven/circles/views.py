@@ -234,7 +234,7 @@ def change_state(request, membership):
         messages.error(request, "That is not a state a circle can be put in.")
     else:
         try:
-            actions.do_set_state(membership.circle, state, acting_user=request.user)
+            meeting_actions.do_change_state(membership.circle, state, acting_user=request.user)
         except CircleError as error:
             messages.error(request, str(error))
     return redirect("circles:detail", circle_id=membership.circle_id)
