@@ -1,5 +1,6 @@
 """Page latency of the signed-in pages, on a fresh SQLite database with the demo data plus
-N generated members. Prints p50/p95/max per page and the queries each page makes.
+N generated members in circles of eight. Prints p50/p95/max per page and the queries each
+page makes.
 
     .venv/bin/python bench/pages/run.py [--members 10000] [--requests 200]
 """
@@ -13,7 +14,17 @@ import sys
 import tempfile
 import time
 
-PAGES = ["/", "/profile/", "/profile/availability/", "/profile/private/"]
+PAGES = [
+    "/",
+    "/profile/",
+    "/profile/availability/",
+    "/profile/private/",
+    "/circles/",
+    "/circles/{circle}/",
+    "/circles/{circle}/thread/",
+    "/circles/{circle}/members/",
+    "/circles/{circle}/meetings/{meeting}/",
+]
 
 
 def main() -> int:
@@ -26,11 +37,13 @@ def main() -> int:
     django.setup()
     prepare_database(args.members)
     client = signed_in_client()
-    print(f"{'page':<26}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>9}")
-    for path in PAGES:
+    ids = demo_circle_ids()
+    print(f"{'page':<40}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>9}")
+    for template in PAGES:
+        path = template.format(**ids)
         timings, queries = measure(client, path, args.requests)
         print(
-            f"{path:<26}{percentile(timings, 50):>9.1f}{percentile(timings, 95):>9.1f}"
+            f"{template:<40}{percentile(timings, 50):>9.1f}{percentile(timings, 95):>9.1f}"
             f"{max(timings):>9.1f}{queries:>9}"
         )
     return 0
@@ -58,6 +71,7 @@ def prepare_database(members: int) -> None:
 
 def add_members(count: int) -> None:
     from peerhaven.accounts.models import Profile, User
+    from peerhaven.circles.models import Circle, Membership
 
     batch = 2_000
     for start in range(0, count, batch):
@@ -75,6 +89,19 @@ def add_members(count: int) -> None:
             )
             for user in users
         )
+        circles = Circle.objects.bulk_create(
+            Circle(name=f"Bench circle {start + i}") for i in range(0, size, 8)
+        )
+        Membership.objects.bulk_create(
+            Membership(circle=circles[i // 8], user=user) for i, user in enumerate(users)
+        )
+
+
+def demo_circle_ids() -> dict:
+    from peerhaven.circles.models import Circle
+
+    circle = Circle.objects.get(name="Thursday Lunch Circle")
+    return {"circle": circle.pk, "meeting": circle.meetings.past().first().pk}
 
 
 def signed_in_client():
