@@ -25,3 +25,18 @@ def test_tampered_ids_in_forms_are_refused_not_crashed(client_for, alice, bob, t
     assert circle.messages.get().parent is None
     response = client.post(f"/circles/{circle.pk}/members/convener/", {"user_id": tampered})
     assert response.status_code == 404
+
+
+def test_a_closed_circle_stays_listed_for_its_members_with_its_deletion_date(
+    client_for, alice, bob, carol
+):
+    from peerhaven.circles.actions import do_set_state
+
+    circle = make_circle(alice, [bob], name="Old Circle", retention_days=30)
+    do_set_state(circle, "closed", acting_user=alice)
+    page = client_for(bob).get("/circles/").content.decode()
+    assert "Closed circles" in page
+    assert "Old Circle" in page
+    assert "readable until" in page
+    assert client_for(bob).get(f"/circles/{circle.pk}/").status_code == 200
+    assert "Old Circle" not in client_for(carol).get("/circles/").content.decode()

@@ -35,10 +35,13 @@ def posted_id(request, name: str) -> int | None:
 
 
 def circle_list(request):
-    mine = Circle.objects.with_member(request.user).exclude(state=Circle.State.CLOSED)
+    member_of = Circle.objects.with_member(request.user)
+    mine = member_of.exclude(state=Circle.State.CLOSED)
     open_circles = Circle.objects.open_to_requests().exclude(pk__in=mine.values("pk"))
     context = {
         "circles": mine.with_member_count(),
+        # Closed circles stay readable to their last members until the retention ends.
+        "closed_circles": member_of.filter(state=Circle.State.CLOSED),
         "open_circles": open_circles[:20],
         "invitations": Invitation.objects.filter(
             email__iexact=request.user.email, state=Invitation.State.PENDING
