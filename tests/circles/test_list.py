@@ -40,3 +40,4 @@ def test_a_closed_circle_stays_listed_for_its_members_with_its_deletion_date(
     assert "readable until" in page
     assert client_for(bob).get(f"/circles/{circle.pk}/").status_code == 200
     assert "Old Circle" not in client_for(carol).get("/circles/").content.decode()
+    assert "then it is deleted" in client_for(bob).get(f"/circles/{circle.pk}/").content.decode()
