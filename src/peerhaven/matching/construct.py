@@ -300,11 +300,8 @@ def _splittable(load: int, need: int, room: int, low: int, high: int) -> bool:
     """Can `load` people fill fixed groups' needs (need..room seats) and new groups of low..high?"""
     if load < need:
         return False
-    if (
-        load
-        >= need + low * (-(-low // max(1, high - low)) if high > low else 0) + room + high * low
-    ):
-        return True  # large counts always split; skip the scan
+    if high > low and load >= room + low * low:
+        return True  # from low * low people on, every count splits into low..high groups
     for into_fixed in range(min(room, load), need - 1, -1):
         rest = load - into_fixed
         if rest == 0 or -(-rest // high) * low <= rest:
@@ -323,7 +320,10 @@ def _deal(enc, policy, units: Units, chosen: np.ndarray, fixed_groups, start: St
     layout = start.layout
     load = int(units.size[chosen].sum())
     targets = _group_targets(load, [layout.group(g).size for g in fixed_groups], policy)
-    if targets is None:
+    if targets is None:  # trim() leaves only counts that split; kept as a safety net
+        for u in chosen:
+            for person in units.people[u]:
+                start.unplaced[int(person)] = "too few people share a slot to form a group"
         return
     into_fixed, new_sizes = targets
     first_new = len(layout.names)

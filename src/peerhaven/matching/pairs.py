@@ -25,13 +25,16 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from .encode import Encoded, encode, numbers, pair_distance
-from .explain import explain_people
+from .explain import explain_groups
+from .layout import Layout
 from .people import People
 from .policy import Policy
 
 SAMPLED = 48  # partners scored per person
-KEPT = 12  # best partners kept per person in the sparse graph
+KEPT = 16  # best partners kept per person in the sparse graph
+KEPT_SMALL = 64  # ... when few people: popular partners must not crowd out a full matching
 DENSE_LIMIT = 1500  # below this many people, consider every partner
+BLOCK = 2000  # people per independent assignment problem (it grows faster than linear)
 
 
 @dataclass
@@ -42,10 +45,11 @@ class PairResult:
     explanations: list[str]
     unpaired: dict[str, str]
     score: float  # sum of d over the pairs
-    bound: float  # no pairing of these people under these rules scores more
+    bound: float  # relaxation bound: no pairing within the solved blocks scores more
     violations: int
     seconds: float
     peak_memory_mb: float
+    blocks: int = 1  # 1: bound holds for every pairing of these people's candidate graph
 
     def partner_of(self, person: str) -> str:
         if not hasattr(self, "_partners"):
@@ -62,9 +66,12 @@ def form_pairs(people: People, policy: Policy, *, seed: int = 0) -> PairResult:
     if policy.pairs.mentor:
         left, right, capacity = _mentor_sides(people, policy)
         pairs, bound = _mentor_pairs(enc, left, right, capacity, window, limit, rng)
+        blocks = 1
     else:
-        pairs, bound = _peer_pairs(enc, window, limit, rng)
-    return _result(enc, people, policy, pairs, bound, window, limit, started)
+        pairs, bound, blocks = _peer_pairs(enc, window, limit, rng)
+    result = _result(enc, people, policy, pairs, bound, window, limit, started)
+    result.blocks = blocks
+    return result
 
 
 def _window_values(people: People, policy: Policy) -> np.ndarray:
@@ -100,7 +107,7 @@ def candidate_edges(
     score = np.where(
         valid, pair_distance(enc, np.broadcast_to(left[:, None], partner.shape), partner), -np.inf
     )
-    keep = min(KEPT, score.shape[1])
+    keep = min(KEPT_SMALL if len(right) <= DENSE_LIMIT else KEPT, score.shape[1])
     best = np.argpartition(-score, keep - 1, axis=1)[:, :keep]
     chosen = np.take_along_axis(score, best, axis=1)
     rows = np.broadcast_to(left[:, None], best.shape)
@@ -132,15 +139,68 @@ def _allowed(enc: Encoded, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 # -- peers: general matching through the bipartite relaxation -----------------
 
 
-def _peer_pairs(enc, window, limit, rng) -> tuple[list[tuple[int, int]], float]:
-    everyone = np.arange(enc.n)
-    i, j, d = candidate_edges(enc, everyone, everyone, window, limit, rng)
+def _peer_pairs(enc, window, limit, rng) -> tuple[list[tuple[int, int]], float, int]:
+    """Pairs, the relaxation bound of what was solved, and how many blocks.
+
+    Large populations are split at random into blocks of about BLOCK people
+    (sparse assignment grows faster than linearly); within a block everyone
+    still has hundreds of allowed partners. People a block leaves unpaired
+    get a second chance together.
+    """
+    blocks = np.array_split(rng.permutation(enc.n), max(1, round(enc.n / BLOCK)))
+    pairs: list[tuple[int, int]] = []
+    bound = 0.0
+    for block in blocks:
+        found, part = _pairs_within(enc, np.sort(block), window, limit, rng)
+        pairs += found
+        bound += part
+    if len(blocks) > 1:
+        paired = np.zeros(enc.n, dtype=bool)
+        paired[[p for pair in pairs for p in pair]] = True
+        pairs += _pairs_within(enc, np.flatnonzero(~paired), window, limit, rng)[0]
+    return pairs, bound, len(blocks)
+
+
+def _pairs_within(enc, people: np.ndarray, window, limit, rng):
+    """Best pairs among `people` (sorted global indices) and the relaxation bound."""
+    i, j, d = candidate_edges(enc, people, people, window, limit, rng)
+    if not len(i):
+        return [], 0.0
+    i, j = np.searchsorted(people, i), np.searchsorted(people, j)
     i, j, d = _symmetric_edges(i, j, d)
-    partner, bound = _assign(enc.n, enc.n, i, j, d)
-    scores = dict(zip(zip(i.tolist(), j.tolist(), strict=True), d.tolist(), strict=True))
-    pairs = _pairs_from_cycles(partner, scores)
-    pairs += _greedy_leftovers(pairs, i, j, d, enc.n)
-    return pairs, bound / 2
+    partner, bound = _assign(len(people), len(people), i, j, d)
+    local = _mutual_pairs(partner)
+    rest = np.flatnonzero(
+        (partner >= 0) & (partner[np.maximum(partner, 0)] != np.arange(len(partner)))
+    )
+    # Only longer cycles and paths need the careful cut; their edges are few.
+    chained = np.zeros(len(people), dtype=bool)
+    chained[rest] = True
+    chained[partner[rest]] = True
+    keep = chained[i] & chained[j]
+    scores = dict(
+        zip(zip(i[keep].tolist(), j[keep].tolist(), strict=True), d[keep].tolist(), strict=True)
+    )
+    local += _pairs_from_cycles(np.where(chained, partner, -1), scores)
+    waiting = _waiting(local, len(people))
+    keep = waiting[i] | waiting[j]
+    i, j, d = i[keep], j[keep], d[keep]
+    local += _greedy_leftovers(local, i, j, d, len(people))
+    local = _augment(local, i, j)
+    return [(int(people[a]), int(people[b])) for a, b in local], bound / 2
+
+
+def _mutual_pairs(partner: np.ndarray) -> list[tuple[int, int]]:
+    """2-cycles of the relaxation: people who chose each other."""
+    everyone = np.arange(len(partner))
+    mutual = (partner > everyone) & (partner[np.maximum(partner, 0)] == everyone)
+    return list(zip(everyone[mutual].tolist(), partner[mutual].tolist(), strict=True))
+
+
+def _waiting(pairs: list[tuple[int, int]], n: int) -> np.ndarray:
+    waiting = np.ones(n, dtype=bool)
+    waiting[[p for pair in pairs for p in pair]] = False
+    return waiting
 
 
 def _symmetric_edges(i, j, d):
@@ -180,49 +240,71 @@ def _assign(rows: int, cols: int, i, j, d) -> tuple[np.ndarray, float]:
 
 
 def _pairs_from_cycles(successor: np.ndarray, score: dict) -> list[tuple[int, int]]:
+    """Best pairs inside each path or cycle the relaxation's permutation forms."""
+    neighbours: list[list[int]] = [[] for _ in successor]
+    for person, nxt in enumerate(successor):
+        if nxt >= 0 and nxt != person and person not in neighbours[nxt]:
+            neighbours[person].append(int(nxt))
+            neighbours[int(nxt)].append(person)
     seen = np.zeros(len(successor), dtype=bool)
     pairs: list[tuple[int, int]] = []
-    for begin in range(len(successor)):
-        if seen[begin] or successor[begin] < 0:
+    ends = [p for p in range(len(successor)) if len(neighbours[p]) == 1]
+    for begin in ends + list(range(len(successor))):
+        if seen[begin] or not neighbours[begin]:
             continue
-        cycle = [begin]
-        seen[begin] = True
-        nxt = int(successor[begin])
-        while nxt >= 0 and not seen[nxt]:
-            cycle.append(nxt)
-            seen[nxt] = True
-            nxt = int(successor[nxt])
-        pairs += _best_alternating(cycle, score, closed=nxt == begin)
+        chain = _walk(begin, neighbours, seen)
+        closed = len(chain) > 2 and chain[0] in neighbours[chain[-1]]
+        pairs += _best_on_chain(chain, score, closed)
     return pairs
 
 
-def _best_alternating(cycle: list[int], score: dict, closed: bool) -> list[tuple[int, int]]:
-    """Best set of disjoint consecutive pairs along a cycle (or open path)."""
-    length = len(cycle)
-    if length < 2:
-        return []
-    edges = [score.get((cycle[k], cycle[(k + 1) % length])) for k in range(length)]
+def _walk(begin: int, neighbours: list[list[int]], seen: np.ndarray) -> list[int]:
+    chain = [begin]
+    seen[begin] = True
+    while True:
+        nxt = [p for p in neighbours[chain[-1]] if not seen[p]]
+        if not nxt:
+            return chain
+        chain.append(nxt[0])
+        seen[nxt[0]] = True
+
+
+def _edge(score: dict, a: int, b: int) -> float:
+    return max(score.get((a, b), -np.inf), score.get((b, a), -np.inf))
+
+
+def _best_on_chain(chain: list[int], score: dict, closed: bool) -> list[tuple[int, int]]:
+    """Maximum-weight matching of a path (dynamic programme); a cycle tries both cuts."""
     if not closed:
-        edges[-1] = None
-    best: list[tuple[int, int]] = []
-    best_total = -np.inf
-    for shift in range(min(length, 2) if length % 2 == 0 else length):
-        chosen = [
-            (cycle[(shift + 2 * k) % length], cycle[(shift + 2 * k + 1) % length])
-            for k in range(length // 2)
-        ]
-        weights = [edges[(shift + 2 * k) % length] for k in range(length // 2)]
-        if any(w is None for w in weights):
-            continue
-        if sum(weights) > best_total:
-            best, best_total = chosen, sum(weights)
-    return best
+        return _best_on_path(chain, score)[1]
+    # A cycle's matching leaves out the closing edge or the first edge.
+    options = [_best_on_path(chain, score), _best_on_path(chain[1:] + chain[:1], score)]
+    return max(options, key=lambda option: (len(option[1]), option[0]))[1]
+
+
+def _best_on_path(chain: list[int], score: dict) -> tuple[float, list[tuple[int, int]]]:
+    """Dynamic programme over the first k people: most pairs, then most weight."""
+    count = [0] * (len(chain) + 1)
+    weight = [0.0] * (len(chain) + 1)
+    took = [False] * (len(chain) + 1)
+    for k in range(2, len(chain) + 1):
+        edge = _edge(score, chain[k - 2], chain[k - 1])
+        count[k], weight[k] = count[k - 1], weight[k - 1]
+        if edge > -np.inf and (count[k - 2] + 1, weight[k - 2] + edge) > (count[k], weight[k]):
+            count[k], weight[k], took[k] = count[k - 2] + 1, weight[k - 2] + edge, True
+    pairs, k = [], len(chain)
+    while k >= 2:
+        if took[k]:
+            pairs.append((chain[k - 2], chain[k - 1]))
+            k -= 2
+        else:
+            k -= 1
+    return weight[-1], pairs
 
 
 def _greedy_leftovers(pairs, i, j, d, n) -> list[tuple[int, int]]:
-    taken = np.zeros(n, dtype=bool)
-    for a, b in pairs:
-        taken[a] = taken[b] = True
+    """Pair people still waiting, best allowed edge first."""
+    taken = ~_waiting(pairs, n)
     extra = []
     for k in np.argsort(-d, kind="stable"):
         a, b = int(i[k]), int(j[k])
@@ -230,6 +312,29 @@ def _greedy_leftovers(pairs, i, j, d, n) -> list[tuple[int, int]]:
             taken[a] = taken[b] = True
             extra.append((a, b))
     return extra
+
+
+def _augment(pairs, i, j) -> list[tuple[int, int]]:
+    """Pair two waiting people u, v through a pair (a, b): u-a, b-v (augmenting paths of 3).
+
+    Cutting cycles can strand people whom a short exchange would pair. The
+    edges given are those touching someone still waiting.
+    """
+    mate = {a: b for a, b in pairs} | {b: a for a, b in pairs}
+    neighbours: dict[int, list[int]] = {}
+    for a, b in zip(i.tolist(), j.tolist(), strict=True):
+        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(b, []).append(a)
+    for u in [p for p in neighbours if p not in mate]:
+        for a in neighbours[u]:
+            b = mate.get(a)
+            if u in mate or b is None:
+                continue
+            v = next((v for v in neighbours.get(b, []) if v != u and v not in mate), None)
+            if v is not None:
+                mate.update({u: a, a: u, b: v, v: b})
+                break
+    return [(a, b) for a, b in mate.items() if a < b]
 
 
 # -- mentors and mentees --------------------------------------------------------
@@ -280,40 +385,30 @@ def exact_relaxation_bound(enc: Encoded, window: np.ndarray, limit: float) -> fl
 
 def _result(enc, people, policy, pairs, bound, window, limit, started) -> PairResult:
     ids = people.ids
-    scores = [float(pair_distance(enc, np.array([a]), np.array([b]))[0]) for a, b in pairs]
-    paired = {p for pair in pairs for p in pair}
-    violations = sum(1 for a, b in pairs if not _pair_ok(enc, a, b, window, limit))
-    unpaired = {
-        ids[p]: _unpaired_reason(policy, window, p) for p in range(enc.n) if p not in paired
-    }
-    if policy.pairs.mentor:
-        mentor_role = policy.pairs.mentor.mentor
+    first = np.array([a for a, _ in pairs], dtype=np.int64)
+    second = np.array([b for _, b in pairs], dtype=np.int64)
+    scores = pair_distance(enc, first, second)
+    broken = ~_allowed(enc, first, second) | ~(np.abs(window[first] - window[second]) <= limit)
+    paired = set(first.tolist()) | set(second.tolist())
+    waiting = [p for p in range(enc.n) if p not in paired]
+    if policy.pairs.mentor:  # mentors without a mentee are not waiting for anything
         cells = people.column(policy.pairs.mentor.column)
-        unpaired = {
-            ids[p]: why
-            for p, why in ((people.index_of[k], v) for k, v in unpaired.items())
-            if cells[p] != mentor_role
-        }
-    explanations = [
-        explain_people(enc, np.array([a, b]), _common_slot(enc, a, b)) for a, b in pairs
-    ]
+        waiting = [p for p in waiting if cells[p] != policy.pairs.mentor.mentor]
+    members = np.stack([first, second], axis=1)
+    layout = Layout(members, np.zeros(0, int), np.zeros(0, int), [""] * len(pairs))
+    slots = [_common_slot(enc, a, b) for a, b in pairs]
     return PairResult(
         ids=ids,
         pairs=[(ids[a], ids[b]) for a, b in pairs],
-        scores=scores,
-        explanations=explanations,
-        unpaired=unpaired,
-        score=float(sum(scores)),
+        scores=scores.tolist(),
+        explanations=explain_groups(enc, layout, slots),
+        unpaired={ids[p]: _unpaired_reason(policy, window, p) for p in waiting},
+        score=float(scores.sum()),
         bound=float(bound),
-        violations=violations,
+        violations=int(broken.sum()),
         seconds=time.monotonic() - started,
         peak_memory_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     )
-
-
-def _pair_ok(enc, a, b, window, limit) -> bool:
-    inside = abs(window[a] - window[b]) <= limit
-    return bool(inside and _allowed(enc, np.array([a]), np.array([b]))[0])
 
 
 def _unpaired_reason(policy: Policy, window: np.ndarray, person: int) -> str:
