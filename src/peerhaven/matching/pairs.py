@@ -320,7 +320,7 @@ def _augment(pairs, i, j) -> list[tuple[int, int]]:
     Cutting cycles can strand people whom a short exchange would pair. The
     edges given are those touching someone still waiting.
     """
-    mate = {a: b for a, b in pairs} | {b: a for a, b in pairs}
+    mate = dict(pairs) | {b: a for a, b in pairs}
     neighbours: dict[int, list[int]] = {}
     for a, b in zip(i.tolist(), j.tolist(), strict=True):
         neighbours.setdefault(a, []).append(b)
