@@ -5,6 +5,7 @@
 - carol: a member who is an outsider to whatever alice and bob share
 - dana: program staff, coordinator at Lakeshore University
 - sam: site admin
+- rhea: researcher at Lakeshore University (sees program numbers, manages nothing)
 - erin: a newcomer (in the sample circle, she has joined but not yet agreed to the charter)
 """
 
@@ -76,6 +77,13 @@ def carol(db):
 def dana(db, lakeshore):
     user = make_member("dana@example.org", "Dana Diaz", career_stage="staff_other")
     StaffRole.objects.create(organization=lakeshore, user=user, role=StaffRole.Role.COORDINATOR)
+    return user
+
+
+@pytest.fixture
+def rhea(db, lakeshore):
+    user = make_member("rhea@example.org", "Rhea Rao", career_stage="associate_professor")
+    StaffRole.objects.create(organization=lakeshore, user=user, role=StaffRole.Role.RESEARCHER)
     return user
 
 
@@ -171,3 +179,24 @@ def sample_circle(alice, bob, erin, lakeshore):
         "invitation_token": token,
         "admission": admission,
     }
+
+
+@pytest.fixture
+def sample_program(dana, bob, lakeshore):
+    """Lakeshore's program, coordinated by Dana, with Bob enrolled and one intake question."""
+    import datetime as dt
+
+    from peerhaven.programs.actions import do_create_program
+    from peerhaven.programs.models import Enrollment, IntakeQuestion
+
+    program = do_create_program(
+        acting_user=dana,
+        organization=lakeshore,
+        name="New Faculty Peer Mentoring",
+        starts_on=dt.date(2027, 1, 15),
+    )
+    enrollment = Enrollment.objects.create(
+        program=program, user=bob, email=bob.email, name="Bob Baker", state="applied"
+    )
+    question = IntakeQuestion.objects.create(program=program, prompt="What would help most?")
+    return {"program": program, "enrollment": enrollment, "question": question}

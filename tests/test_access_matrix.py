@@ -30,6 +30,7 @@ ROLES = (
     "circle_member",
     "convener",
     "staff",
+    "researcher",
     "site_admin",
 )
 CIRCLE_INSIDERS = ("new_member", "circle_member", "convener")
@@ -62,6 +63,14 @@ def convener_page(convener=200):
 
 def post_only(get=405):
     return signed_in(get)
+
+
+def program_page(staff=200, researcher=403, enrolled=404):
+    """A program's staff page: 404 for anyone without a role at its organization (site
+    admins included), 403 for a role that does not cover it. Bob is enrolled in it."""
+    outcomes = signed_in(404)
+    outcomes.update(staff=staff, researcher=researcher, circle_member=enrolled)
+    return outcomes
 
 
 # (url name, method) -> {role: expected outcome}
@@ -125,6 +134,27 @@ MATRIX = {
     ("circles:live_finish", "post"): circle_page(REDIRECT),
     ("circles:live_note", "get"): post_only(),
     ("circles:live_note", "post"): circle_page(REDIRECT),
+    # Programs (the sample program is Lakeshore's; dana coordinates, rhea researches)
+    ("programs:list", "get"): signed_in(200),
+    ("programs:create", "get"): {**signed_in(403), "staff": 200},
+    ("programs:detail", "get"): program_page(researcher=200),
+    ("programs:edit", "get"): program_page(),
+    ("programs:policy", "get"): program_page(),
+    ("programs:enrollments", "get"): program_page(),
+    ("programs:questions", "get"): program_page(),
+    ("programs:roster", "get"): program_page(),
+    ("programs:enrollment_state", "get"): post_only(),
+    ("programs:enrollment_state", "post"): program_page(REDIRECT),
+    ("programs:question_delete", "get"): post_only(),
+    ("programs:question_delete", "post"): program_page(REDIRECT),
+    ("programs:roster_confirm", "get"): post_only(),
+    ("programs:roster_confirm", "post"): program_page(REDIRECT),
+    ("programs:join_link", "get"): post_only(),
+    ("programs:join_link", "post"): program_page(REDIRECT),
+    ("programs:join", "get"): signed_in(404),  # a made-up token
+    # Members: only Bob, who is enrolled, has an application and an intake form.
+    ("programs:apply", "get"): {**signed_in(404), "circle_member": 200},
+    ("programs:intake", "get"): {**signed_in(404), "circle_member": 200},
     # allauth: sign-in and sign-up pages send signed-in people home.
     ("account_login", "get"): signed_in(REDIRECT, anonymous=200),
     ("account_signup", "get"): signed_in(REDIRECT, anonymous=200),
@@ -182,6 +212,9 @@ SAMPLE_OBJECTS = {
     "ask_id": "ask",
     "item_id": "agenda_item",
     "action_id": "action_item",
+    "program_id": "program",
+    "enrollment_id": "enrollment",
+    "question_id": "question",
     "invitation_id": "invitation",
     "admission_id": "admission",
 }
@@ -193,6 +226,7 @@ POST_DATA = {
     "circles:notification_preference": lambda objects: {"notify": "none"},
     "circles:live_note": lambda objects: {"text": "advice", "kind": "note"},
     "circles:attendance": lambda objects: {},
+    "programs:enrollment_state": lambda objects: {"state": "accepted", "reason": "ok"},
 }
 
 
@@ -216,7 +250,7 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def people(alice, bob, carol, dana, sam, erin, sample_circle):
+def people(alice, bob, carol, dana, rhea, sam, erin, sample_circle, sample_program):
     return {
         "anonymous": None,
         "outsider": carol,
@@ -224,6 +258,7 @@ def people(alice, bob, carol, dana, sam, erin, sample_circle):
         "circle_member": bob,
         "convener": alice,
         "staff": dana,
+        "researcher": rhea,
         "site_admin": sam,
     }
 
@@ -281,8 +316,16 @@ def request_leaving_no_trace(client, method, url, data):
     return response
 
 
-def test_every_url_as_every_role(people, alices_separation, alice, bob, sample_circle):
-    objects = {"separation": alices_separation, "user": alice, "bob": bob, **sample_circle}
+def test_every_url_as_every_role(
+    people, alices_separation, alice, bob, sample_circle, sample_program
+):
+    objects = {
+        "separation": alices_separation,
+        "user": alice,
+        "bob": bob,
+        **sample_circle,
+        **sample_program,
+    }
     clients = {role: client_as(person) for role, person in people.items()}
     wrong = []
     for name, pattern, method, expected in expectations():

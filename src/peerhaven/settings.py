@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "peerhaven.orgs",
     "peerhaven.notifications",
     "peerhaven.circles",
+    "peerhaven.programs",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="dashboard"),
     path("profile/", include("peerhaven.accounts.urls")),
     path("circles/", include("peerhaven.circles.urls")),
+    path("programs/", include("peerhaven.programs.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

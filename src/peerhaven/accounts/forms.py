@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import zoneinfo
 from functools import cache
 
@@ -19,7 +18,6 @@ from peerhaven.accounts.models import (
 )
 
 MAX_INTERESTS = 15
-EARLIEST_RANK_YEAR = 1950
 
 
 @cache
@@ -94,15 +92,6 @@ class ProfileForm(forms.ModelForm):
             self.initial.setdefault("interest_tags", ", ".join(names))
         for name in ("career_stage", "department", "display_name"):
             self.fields[name].required = True
-
-    def clean_rank_since_year(self):
-        year = self.cleaned_data["rank_since_year"]
-        this_year = dt.date.today().year
-        if year is not None and not EARLIEST_RANK_YEAR <= year <= this_year:
-            raise forms.ValidationError(
-                f"Enter a year between {EARLIEST_RANK_YEAR} and {this_year}."
-            )
-        return year
 
     def clean_interest_tags(self):
         names = [n.strip() for n in self.cleaned_data["interest_tags"].split(",") if n.strip()]

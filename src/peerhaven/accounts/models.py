@@ -63,6 +63,15 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a time zone we know. Pick one from the list.")
 
 
+EARLIEST_RANK_YEAR = 1950
+
+
+def validate_rank_year(year: int) -> None:
+    this_year = timezone.now().year
+    if not EARLIEST_RANK_YEAR <= year <= this_year:
+        raise ValidationError(f"Enter a year between {EARLIEST_RANK_YEAR} and {this_year}.")
+
+
 def validate_availability(value: object) -> None:
     if not isinstance(value, list) or not all(availability.is_valid_slot(s) for s in value):
         raise ValidationError("Availability must be a list of weekly half-hour slots.")
@@ -99,7 +108,10 @@ class Profile(models.Model):
     pronouns = models.CharField(max_length=40, blank=True)
     career_stage = models.CharField(max_length=30, choices=CareerStage.choices, blank=True)
     rank_since_year = models.PositiveSmallIntegerField(
-        "year you entered your current rank", null=True, blank=True
+        "year you entered your current rank",
+        null=True,
+        blank=True,
+        validators=[validate_rank_year],
     )
     track = models.CharField(max_length=30, choices=Track.choices, blank=True)
     institution = models.CharField(max_length=200, blank=True)

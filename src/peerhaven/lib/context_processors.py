@@ -7,6 +7,7 @@ from django.urls import reverse
 NAVIGATION = [
     ("dashboard", "Home"),
     ("circles:list", "Circles"),
+    ("programs:list", "Programs"),
     ("accounts:profile_edit", "Profile"),
 ]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .errors import InputError
 from .groups import GroupResult, form_groups
 from .people import People, read_people_csv
-from .policy import Policy, load_policy, parse_policy
+from .policy import Policy, load_policy, parse_policy, policy_from_dict
 
 __all__ = [
     "GroupResult",
@@ -20,5 +20,6 @@ __all__ = [
     "form_groups",
     "load_policy",
     "parse_policy",
+    "policy_from_dict",
     "read_people_csv",
 ]

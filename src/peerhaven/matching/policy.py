@@ -127,6 +127,18 @@ def load_policy(path: str | Path) -> Policy:
     return parse_policy(text, source)
 
 
+def policy_from_dict(raw: dict[str, Any], source: str | None = None) -> Policy:
+    """A policy built in code (the programs feature's form) in the same shape as the TOML
+    file, with the same validation."""
+    shell = Policy(source=source)
+    try:
+        return _build(raw, shell)
+    except (TypeError, ValueError, KeyError) as problem:
+        if isinstance(problem, InputError):
+            raise
+        raise shell.error(f"invalid policy: {problem}") from None
+
+
 def parse_policy(text: str, source: str | None = None) -> Policy:
     try:
         raw = tomllib.loads(text)

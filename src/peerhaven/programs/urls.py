@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from peerhaven.programs import views
+
+app_name = "programs"
+
+urlpatterns = [
+    path("", views.program_list, name="list"),
+    path("new/", views.program_create, name="create"),
+    path("<int:program_id>/", views.program_detail, name="detail"),
+    path("<int:program_id>/edit/", views.program_edit, name="edit"),
+    path("<int:program_id>/policy/", views.policy_edit, name="policy"),
+    path("<int:program_id>/enrollments/", views.enrollments, name="enrollments"),
+    path(
+        "<int:program_id>/enrollments/<int:enrollment_id>/state/",
+        views.enrollment_state,
+        name="enrollment_state",
+    ),
+    path("<int:program_id>/questions/", views.questions, name="questions"),
+    path(
+        "<int:program_id>/questions/<int:question_id>/delete/",
+        views.question_delete,
+        name="question_delete",
+    ),
+    path("<int:program_id>/roster/", views.roster_upload, name="roster"),
+    path("<int:program_id>/roster/confirm/", views.roster_confirm, name="roster_confirm"),
+    path("<int:program_id>/join-link/", views.join_link, name="join_link"),
+    path("<int:program_id>/join/<str:token>/", views.join, name="join"),
+    path("<int:program_id>/apply/", views.apply, name="apply"),
+    path("<int:program_id>/intake/", views.intake, name="intake"),
+]
