@@ -164,6 +164,7 @@ def _brute_force_three_fours(enc) -> float:
 
 def test_incremental_mode_keeps_existing_members_and_fills_seats():
     people, policy = make_people(96, seed=12), full_policy()
+    people.columns["urm"][:] = ["no"] * 96  # no rule can force a move
     before = form_groups(people, policy, seed=0)
     existing = {p: before.group_label(k) for k, p in enumerate(people.ids) if k >= 8}
     after = form_groups(people, policy, seed=0, existing=existing)
@@ -172,6 +173,15 @@ def test_incremental_mode_keeps_existing_members_and_fills_seats():
     for k, person in enumerate(people.ids):
         if existing.get(person):
             assert after.group_label(k) == existing[person]
+
+
+def test_incremental_mode_moves_existing_members_only_to_keep_rules():
+    people, policy = make_people(96, seed=12), full_policy()
+    before = form_groups(people, policy, seed=0)
+    existing = {p: before.group_label(k) for k, p in enumerate(people.ids) if k >= 8}
+    after = form_groups(people, policy, seed=0, existing=existing)
+    assert after.check.total == 0
+    assert after.moved <= 0.05 * len(existing)
 
 
 def test_incremental_mode_with_a_move_cost_moves_few():

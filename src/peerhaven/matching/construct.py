@@ -207,10 +207,14 @@ class SlotClasses:
         Sideways moves (no change) are allowed too, at random: counts such as
         11 and 5 for groups of 6 to 8 only reach 8 and 8 through 10 and 6.
         """
-        for _ in range(8 * self.slots + 32):
-            bad = [s for s in range(self.slots) if self.badness(s) > 0]
-            if not bad or not any([self._fix(s, rng, sample) for s in bad]):  # noqa: C419 (try every bad slot)
+        best, stale = None, 0
+        while stale < 60:  # passes without a new lowest total badness
+            badness = [self.badness(s) for s in range(self.slots)]
+            bad = [s for s, value in enumerate(badness) if value > 0]
+            if not bad or not any([self._fix(s, rng, sample) for s in bad]):  # noqa: C419
                 return
+            stale = 0 if best is None or sum(badness) < best else stale + 1
+            best = sum(badness) if best is None else min(best, sum(badness))
 
     def _fix(self, slot: int, rng: np.random.Generator, sample: int) -> bool:
         avail = self.units.avail

@@ -21,8 +21,9 @@ from .repair import enforce_rules
 from .search import Budget, GroupSearch, Limits
 
 DEFAULT_TIME_LIMIT = 60.0
-# Seconds of kick-and-descend polishing by instance size (people, at most).
-POLISH_SECONDS = {16: 0.1, 40: 0.3, 100: 0.4, 300: 0.4}
+# Kick-and-descend rounds by instance size (people, at most): a count, not a
+# duration, so that a seed gives the same groups on any machine.
+POLISH_KICKS = {16: 30, 40: 60, 100: 60, 300: 30}
 
 
 @dataclass
@@ -68,9 +69,11 @@ def form_groups(
     """Partition people into groups that keep every hard rule and are as diverse as possible.
 
     Incremental mode: `existing` maps ids to their current group labels. By
-    default those people stay where they are (like the `fixed` rule) and only
-    newcomers and open seats are optimised. With `move_cost`, existing members
-    may move when a move gains more than `move_cost` objective units each.
+    default those people stay where they are and only newcomers and open seats
+    are optimised; an existing member moves only when a hard rule cannot be met
+    otherwise (say, the other under-represented member of their group left).
+    With `move_cost`, existing members also move when that gains more than
+    `move_cost` objective units per person moved.
 
     Deterministic for a given seed as long as the time limit is not what ends
     the search. Raises InputError for bad input (see docs/matching.md).
@@ -84,8 +87,9 @@ def form_groups(
     _report(budget, 0.05, "starting grouping")
     start = build_start(seated, policy, people.ids, rng)
     search = GroupSearch(enc, start.layout, Limits(policy.min_size, policy.max_size), start.pinned)
-    if existing and move_cost is not None:
-        _soften_existing(search, enc, seated, move_cost)
+    if existing:
+        repair_only = search.penalty / 4  # above any objective gain, below a rule's penalty
+        _soften_existing(search, enc, seated, repair_only if move_cost is None else move_cost)
     _report(budget, 0.15, "improving groups")
     search.optimise(rng, budget)
     _polish_small(search, rng, budget, enc.n)
@@ -113,6 +117,8 @@ def _with_existing(enc: Encoded, people: People, existing: Mapping[str, str]) ->
 def _soften_existing(search: GroupSearch, enc: Encoded, seated: Encoded, move_cost: float) -> None:
     """Existing members (not policy-fixed) may move, at move_cost each."""
     soft = (seated.fixed_group >= 0) & (enc.fixed_group < 0)
+    for pair in enc.together:  # people who must be together move only as a unit: not at all
+        soft[list(pair)] = False
     search.pinned = search.pinned & ~soft
     search.home = np.where(soft, seated.fixed_group, -1)
     search.move_cost = move_cost
@@ -146,16 +152,17 @@ def _polish_small(search: GroupSearch, rng, budget: Budget, people: int) -> None
     have too many groups for kicks to pay; their search already stalled.
     """
     layout = search.layout
-    seconds = POLISH_SECONDS.get(next((size for size in POLISH_SECONDS if people <= size), 0), 0)
-    if len(layout.names) < 2 or not seconds:
+    kicks = next((count for size, count in POLISH_KICKS.items() if people <= size), 0)
+    if len(layout.names) < 2 or not kicks:
         return
-    polish = Budget(min(budget.deadline, time.monotonic() + seconds), budget.cancel)
     best = _score(search), _snapshot(layout)
-    while not polish.expired():
+    for _ in range(kicks):
+        if budget.expired():
+            break
         first, second = search.pairing(rng, 0)
         kicked = 1 + len(first) // 2
         search.shake_pairs(first[:kicked], second[:kicked], rng)
-        search.optimise(rng, polish)
+        search.optimise(rng, budget, patience=3)
         score = _score(search)
         if score > best[0] + 1e-9:
             best = score, _snapshot(layout)
