@@ -166,8 +166,11 @@ def test_incremental_mode_keeps_existing_members_and_fills_seats():
     people, policy = make_people(96, seed=12), full_policy()
     people.columns["urm"][:] = ["no"] * 96  # no rule can force a move
     before = form_groups(people, policy, seed=0)
-    existing = {p: before.group_label(k) for k, p in enumerate(people.ids) if k >= 8}
+    # Newcomers: one person from each full group, so every group keeps min_size.
+    newcomers = {members[0] for members in before.members() if len(members) == 8}
+    existing = {p: before.group_label(k) for k, p in enumerate(people.ids) if p not in newcomers}
     after = form_groups(people, policy, seed=0, existing=existing)
+    assert after.unplaced == {}
     assert after.moved == 0
     assert after.check.total == 0
     for k, person in enumerate(people.ids):

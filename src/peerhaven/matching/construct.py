@@ -167,6 +167,7 @@ class SlotClasses:
         }
         scored = np.where(units.avail, self.popularity[None, :] + 1, 0)
         self.choice = np.where(units.avail.any(axis=1), scored.argmax(axis=1), -1)
+        self._fill_open_seats_first()
         self.load = np.bincount(self.choice, weights=units.size, minlength=self.slots).astype(
             np.int64
         )
@@ -175,6 +176,28 @@ class SlotClasses:
         for slot, groups in self.fixed_by_slot.items():
             for g in groups:
                 self.holders[slot] += enc.lone_holders[start.layout.group(g)].sum(axis=0)
+
+    def _fill_open_seats_first(self) -> None:
+        """Send people to the slots of fixed groups with open seats, until those are full.
+
+        Existing circles take newcomers before new groups open: that is what
+        incremental mode promises, and it keeps small circles from falling short.
+        """
+        open_seats = np.zeros(self.slots, dtype=np.int64)
+        for slot, sizes in self.fixed_sizes.items():
+            open_seats[slot] = sum(max(0, self.policy.max_size - size) for size in sizes)
+        if not open_seats.any():
+            return
+        singles = np.flatnonzero(self.units.size == 1)
+        for u in singles[self.units.avail[singles][:, open_seats > 0].any(axis=1)]:
+            offered = self.units.avail[u] & (open_seats > 0)
+            if not offered.any():
+                continue
+            slot = int(np.argmax(np.where(offered, open_seats, -1)))
+            self.choice[u] = slot
+            open_seats[slot] -= 1
+            if not open_seats.any():
+                return
 
     def _fixed_groups_by_slot(self) -> dict[int, list[int]]:
         by_slot: dict[int, list[int]] = {}
