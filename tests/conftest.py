@@ -187,7 +187,7 @@ def sample_program(dana, bob, lakeshore):
     import datetime as dt
 
     from peerhaven.programs.actions import do_create_program
-    from peerhaven.programs.models import Enrollment, IntakeQuestion
+    from peerhaven.programs.models import Enrollment, IntakeQuestion, MatchingRun
 
     program = do_create_program(
         acting_user=dana,
@@ -199,4 +199,10 @@ def sample_program(dana, bob, lakeshore):
         program=program, user=bob, email=bob.email, name="Bob Baker", state="applied"
     )
     question = IntakeQuestion.objects.create(program=program, prompt="What would help most?")
-    return {"program": program, "enrollment": enrollment, "question": question}
+    run = MatchingRun.objects.create(
+        program=program,
+        number=1,
+        state=MatchingRun.State.SUCCEEDED,
+        result={"groups": [{"label": "G1", "members": [str(enrollment.pk)], "slot": ""}]},
+    )
+    return {"program": program, "enrollment": enrollment, "question": question, "run": run}

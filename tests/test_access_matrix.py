@@ -152,6 +152,20 @@ MATRIX = {
     ("programs:join_link", "get"): post_only(),
     ("programs:join_link", "post"): program_page(REDIRECT),
     ("programs:join", "get"): signed_in(404),  # a made-up token
+    ("programs:runs", "get"): program_page(researcher=200),
+    ("programs:run", "get"): program_page(researcher=200),
+    ("programs:run_start", "get"): post_only(),
+    ("programs:run_start", "post"): program_page(REDIRECT),
+    ("programs:run_cancel", "get"): post_only(),
+    ("programs:run_cancel", "post"): program_page(REDIRECT),
+    ("programs:run_move", "get"): post_only(),
+    ("programs:run_move", "post"): program_page(REDIRECT),
+    ("programs:run_lock", "get"): post_only(),
+    ("programs:run_lock", "post"): program_page(REDIRECT),
+    ("programs:run_rerun", "get"): post_only(),
+    ("programs:run_rerun", "post"): program_page(REDIRECT),
+    ("programs:run_publish", "get"): post_only(),
+    ("programs:run_publish", "post"): program_page(REDIRECT),
     # Members: only Bob, who is enrolled, has an application and an intake form.
     ("programs:apply", "get"): {**signed_in(404), "circle_member": 200},
     ("programs:intake", "get"): {**signed_in(404), "circle_member": 200},
@@ -215,6 +229,7 @@ SAMPLE_OBJECTS = {
     "program_id": "program",
     "enrollment_id": "enrollment",
     "question_id": "question",
+    "run_id": "run",
     "invitation_id": "invitation",
     "admission_id": "admission",
 }

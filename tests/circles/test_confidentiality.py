@@ -77,6 +77,7 @@ def scene(
     frank,
     gina,
     lakeshore,
+    sample_program,
     client_for,
     caplog,
     django_capture_on_commit_callbacks,
@@ -151,6 +152,7 @@ def scene(
         ),
         "user": alice,
         "feed_token": feed_token,
+        **sample_program,  # program pages are crawled too: staff pages must not leak either
     }
 
 

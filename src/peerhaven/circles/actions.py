@@ -40,15 +40,17 @@ class CircleError(Exception):
 
 
 @transaction.atomic
-def do_start_circle(*, acting_user, name: str, description: str = "", **settings) -> Circle:
-    """Anyone may start a circle; programs call this too. The starter convenes it and has
-    agreed to the default charter by starting from it."""
+def do_start_circle(
+    *, acting_user, name: str, description: str = "", charter: str = DEFAULT_CHARTER, **settings
+) -> Circle:
+    """Anyone may start a circle; programs call this too (with their own charter). The
+    starter convenes it and has agreed to its charter by starting from it."""
     circle = Circle.objects.create(
         name=name, description=description, created_by=acting_user, **settings
     )
     Membership.objects.create(circle=circle, user=acting_user, role=Membership.Role.CONVENER)
     charter = CharterVersion.objects.create(
-        circle=circle, number=1, rules=DEFAULT_CHARTER, created_by=acting_user
+        circle=circle, number=1, rules=charter, created_by=acting_user
     )
     CharterAgreement.objects.create(version=charter, user=acting_user)
     return circle

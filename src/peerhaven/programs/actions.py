@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peerhaven.accounts.actions import profile_of
+from peerhaven.accounts.choices import Specialty
 from peerhaven.circles.models import hash_token, new_token
 from peerhaven.programs import emails, policies
 from peerhaven.programs.models import Enrollment, Program
@@ -72,11 +73,22 @@ def do_import_roster(program: Program, rows, fingerprint: str, *, acting_user) -
 
 def _roster_profile(row) -> dict:
     """What the roster says about a person, offered as defaults on their intake form."""
-    fields = ("career_stage", "department", "institution", "specialty", "time_zone")
+    fields = ("career_stage", "department", "institution", "time_zone")
     values = {name: getattr(row, name) for name in fields if getattr(row, name)}
     if row.rank_since_year:
         values["rank_since_year"] = row.rank_since_year
+    if row.specialty:
+        values.update(_specialty_fields(row.specialty))
     return values
+
+
+def _specialty_fields(text: str) -> dict:
+    """A roster's free-text specialty as the profile's choice, or "Other" with the text."""
+    by_label = {label.lower(): value for value, label in Specialty.choices}
+    value = by_label.get(text.strip().lower())
+    if value:
+        return {"specialty": value}
+    return {"specialty": Specialty.OTHER, "specialty_other": text.strip()}
 
 
 def may_apply(program: Program, user, *, via_link: bool = False) -> bool:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from peerhaven.programs import views
+from peerhaven.programs import matching_views, views
 
 app_name = "programs"
 
@@ -30,4 +30,18 @@ urlpatterns = [
     path("<int:program_id>/join/<str:token>/", views.join, name="join"),
     path("<int:program_id>/apply/", views.apply, name="apply"),
     path("<int:program_id>/intake/", views.intake, name="intake"),
+    path("<int:program_id>/runs/", matching_views.runs, name="runs"),
+    path("<int:program_id>/runs/start/", matching_views.run_start, name="run_start"),
+    path("<int:program_id>/runs/<int:run_id>/", matching_views.run_detail, name="run"),
+    path(
+        "<int:program_id>/runs/<int:run_id>/cancel/", matching_views.run_cancel, name="run_cancel"
+    ),
+    path("<int:program_id>/runs/<int:run_id>/move/", matching_views.run_move, name="run_move"),
+    path("<int:program_id>/runs/<int:run_id>/lock/", matching_views.run_lock, name="run_lock"),
+    path("<int:program_id>/runs/<int:run_id>/rerun/", matching_views.run_rerun, name="run_rerun"),
+    path(
+        "<int:program_id>/runs/<int:run_id>/publish/",
+        matching_views.run_publish,
+        name="run_publish",
+    ),
 ]

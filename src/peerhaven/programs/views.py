@@ -109,11 +109,28 @@ def policy_edit(request, program):
     return render(request, "programs/policy.html", {"program": program, "form": form})
 
 
+def circle_places(program) -> dict[str, str]:
+    """{e-mail: "G3 (member)" or "G3 (invited)"} for the program's circles."""
+    places = {}
+    for link in program.program_circles.select_related("circle"):
+        circle = link.circle
+        for email in circle.open_invitations().values_list("email", flat=True):
+            places[email.lower()] = f"{link.label} (invited)"
+        members = circle.active_memberships().values_list("user__email", flat=True)
+        for email in members:
+            places[email.lower()] = f"{link.label} (member)"
+    return places
+
+
 @program_view()
 def enrollments(request, program):
+    places = circle_places(program)
+    people = list(program.enrollments.select_related("user__profile"))
+    for enrollment in people:
+        enrollment.place = places.get(enrollment.email.lower(), "")
     context = {
         "program": program,
-        "enrollments": program.enrollments.select_related("user__profile"),
+        "enrollments": people,
         "state_form": EnrollmentStateForm(),
         "states": Enrollment.State.choices,
     }
