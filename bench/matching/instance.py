@@ -71,7 +71,7 @@ def _ours(people: People, policy, n: int) -> dict:
     result = form_groups(people, policy, seed=0)
     enc = encode(people, policy)
     sizes = np.bincount(result.group_of[result.group_of >= 0])
-    bounds = diversity_bounds(enc, sizes)
+    bounds = diversity_bounds(enc, sizes, result.group_of >= 0)
     worst = min(result.contributions[c] / b for c, b in bounds.items() if b > 0)
     return {
         "n": n,
@@ -93,7 +93,7 @@ def _no_rules(people: People, policy, n: int) -> dict:
     result = form_groups(people, free, seed=0)
     enc = encode(people, free)
     sizes = np.bincount(result.group_of[result.group_of >= 0])
-    bounds = diversity_bounds(enc, sizes)
+    bounds = diversity_bounds(enc, sizes, result.group_of >= 0)
     ratios = {c: result.contributions[c] / b for c, b in bounds.items() if b > 0}
     text = " ".join(f"{c}={r:.4f}" for c, r in ratios.items())
     return {

@@ -17,22 +17,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from .encode import Encoded, Feature
+from .encode import Encoded
 
 
-def diversity_bounds(enc: Encoded, sizes: np.ndarray) -> dict[str, float]:
-    """Bound on w_c * (sum of delta_c within groups) for each diverse category/number criterion."""
+def diversity_bounds(
+    enc: Encoded, sizes: np.ndarray, placed: np.ndarray | None = None
+) -> dict[str, float]:
+    """Bound on w_c * (sum of delta_c within groups) for each diverse category/number criterion.
+
+    `placed` (a boolean mask) restricts the bound to the people actually grouped.
+    """
     bounds = {}
     for feature in enc.features:
         criterion = feature.criterion
         if criterion.goal != "diverse" or criterion.kind == "multi":
             continue
-        raw = (
-            _category_bound(feature, sizes)
-            if criterion.kind == "category"
-            else _number_bound(feature, sizes)
-        )
-        bounds[criterion.column] = criterion.weight * raw
+        bound = _category_bound if criterion.kind == "category" else _number_bound
+        values = feature.values if placed is None else feature.values[placed]
+        bounds[criterion.column] = criterion.weight * bound(values, sizes)
     return bounds
 
 
@@ -45,8 +47,7 @@ def _even_spread_pairs(total: int, groups: int) -> float:
     return float(extra * _pairs(each + 1) + (groups - extra) * _pairs(each))
 
 
-def _category_bound(feature: Feature, sizes: np.ndarray) -> float:
-    codes = feature.values
+def _category_bound(codes: np.ndarray, sizes: np.ndarray) -> float:
     known = int((codes >= 0).sum())
     groups = len(sizes)
     if groups == 0:
@@ -61,8 +62,8 @@ def _category_bound(feature: Feature, sizes: np.ndarray) -> float:
     return float(_pairs(filled).sum() - same)
 
 
-def _number_bound(feature: Feature, sizes: np.ndarray) -> float:
-    values = np.sort(feature.values[~np.isnan(feature.values)])
+def _number_bound(values: np.ndarray, sizes: np.ndarray) -> float:
+    values = np.sort(values[~np.isnan(values)])
     coefficients = np.sort(np.concatenate([2 * np.arange(1, g + 1) - g - 1 for g in sizes if g]))
     # Missing values sit out: only the largest coefficients matter for the bound.
     top = (

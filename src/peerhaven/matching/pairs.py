@@ -34,6 +34,8 @@ SAMPLED = 48  # partners scored per person
 KEPT = 16  # best partners kept per person in the sparse graph
 KEPT_SMALL = 64  # ... when few people: popular partners must not crowd out a full matching
 DENSE_LIMIT = 1500  # below this many people, consider every partner
+RETRIES_UP_TO = 300  # people; below this, a few jittered re-solves are cheap
+RETRIES = 12
 BLOCK = 2000  # people per independent assignment problem (it grows faster than linear)
 
 
@@ -147,6 +149,8 @@ def _peer_pairs(enc, window, limit, rng) -> tuple[list[tuple[int, int]], float, 
     still has hundreds of allowed partners. People a block leaves unpaired
     get a second chance together.
     """
+    if enc.n <= RETRIES_UP_TO:
+        return (*_best_of_retries(enc, window, limit, rng), 1)
     blocks = np.array_split(rng.permutation(enc.n), max(1, round(enc.n / BLOCK)))
     pairs: list[tuple[int, int]] = []
     bound = 0.0
@@ -161,14 +165,37 @@ def _peer_pairs(enc, window, limit, rng) -> tuple[list[tuple[int, int]], float, 
     return pairs, bound, len(blocks)
 
 
-def _pairs_within(enc, people: np.ndarray, window, limit, rng):
+def _best_of_retries(enc, window, limit, rng) -> tuple[list[tuple[int, int]], float]:
+    """Small populations: re-solve with slightly jittered scores and keep the best.
+
+    How the relaxation's odd cycles fall decides who is stranded; a different
+    optimal-looking cycle structure can pair everyone.
+    """
+    everyone = np.arange(enc.n)
+    best, bound = _pairs_within(enc, everyone, window, limit, rng)
+    for _ in range(RETRIES):
+        found, _ = _pairs_within(enc, everyone, window, limit, rng, jitter=0.05)
+        if _pairing_key(enc, found) > _pairing_key(enc, best):
+            best = found
+    return best, bound
+
+
+def _pairing_key(enc, pairs) -> tuple[int, float]:
+    if not pairs:
+        return 0, 0.0
+    first, second = np.array(pairs).T
+    return len(pairs), float(pair_distance(enc, first, second).sum())
+
+
+def _pairs_within(enc, people: np.ndarray, window, limit, rng, jitter: float = 0.0):
     """Best pairs among `people` (sorted global indices) and the relaxation bound."""
     i, j, d = candidate_edges(enc, people, people, window, limit, rng)
     if not len(i):
         return [], 0.0
     i, j = np.searchsorted(people, i), np.searchsorted(people, j)
     i, j, d = _symmetric_edges(i, j, d)
-    partner, bound = _assign(len(people), len(people), i, j, d)
+    noisy = d + jitter * rng.standard_normal(len(d)) if jitter else d
+    partner, bound = _assign(len(people), len(people), i, j, noisy)
     local = _mutual_pairs(partner)
     rest = np.flatnonzero(
         (partner >= 0) & (partner[np.maximum(partner, 0)] != np.arange(len(partner)))

@@ -36,6 +36,7 @@ def enforce_rules(
         changed += _new_groups_from_unplaced(enc, policy, layout, movable)
         if not changed:
             break
+    _exchange_unplaced(enc, layout, pinned, reasons, linked)
     return {p: why for p, why in reasons.items() if layout.group_of[p] < 0}
 
 
@@ -144,6 +145,51 @@ def _reinsert(enc, policy, layout, reasons) -> int:
             layout.place(person, best)
             placed += 1
     return placed
+
+
+def _exchange_unplaced(enc, layout, pinned, reasons, linked) -> None:
+    """When not everyone fits, choose who does: swap a waiting person in for a placed
+    one whenever the group stays valid and gains (only where this is cheap)."""
+    for _ in range(4):
+        waiting = [p for p in reasons if layout.group_of[p] < 0 and p not in linked]
+        if not waiting or len(waiting) * len(layout.names) > 5_000:
+            return
+        if not any([_swap_in(enc, layout, pinned, reasons, linked, u) for u in waiting]):  # noqa: C419
+            return
+
+
+def _swap_in(enc, layout, pinned, reasons, linked, newcomer: int) -> bool:
+    best, best_gain = None, 1e-9
+    for g in range(len(layout.names)):
+        people = layout.group(g)
+        for person in people:
+            if pinned[person] or person in linked:
+                continue
+            rest = people[people != person]
+            if not _valid_with(enc, rest, newcomer):
+                continue
+            gain = pair_distance(enc, np.int64(newcomer), rest).sum()
+            gain -= pair_distance(enc, np.int64(person), rest).sum()
+            if gain > best_gain:
+                best, best_gain = (int(g), int(person)), float(gain)
+    if best is None:
+        return False
+    group, person = best
+    layout.remove(person)
+    layout.place(newcomer, group)
+    reasons[person] = reasons[newcomer]
+    return True
+
+
+def _valid_with(enc: Encoded, people: np.ndarray, newcomer: int) -> bool:
+    """Would people + newcomer keep the slot, apart and no_lone rules?"""
+    common = np.bitwise_and.reduce(enc.slot_masks[people], axis=0)
+    if not (common & enc.slot_masks[newcomer]).any():
+        return False
+    if np.isin(enc.partners[newcomer], people).any():
+        return False
+    counts = enc.lone_holders[people].sum(axis=0) + enc.lone_holders[newcomer]
+    return not (counts == 1).any()
 
 
 def _can_join(enc: Encoded, person: int, people: np.ndarray) -> bool:

@@ -37,6 +37,7 @@ def pair_report(result: PairResult) -> dict:
         "kind": "pairs",
         "objective": round(result.score, 6),
         "upper_bound": round(result.bound, 6),
+        "blocks": result.blocks,
         "hard_rules": {"violations": {"pair_rules": result.violations}},
         "pairs": [
             {"ids": [a, b], "score": round(s, 6), "explanation": why}
