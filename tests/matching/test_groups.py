@@ -165,6 +165,7 @@ def _brute_force_three_fours(enc) -> float:
 def test_incremental_mode_keeps_existing_members_and_fills_seats():
     people, policy = make_people(96, seed=12), full_policy()
     people.columns["urm"][:] = ["no"] * 96  # no rule can force a move
+    people.columns["supervisor"][:] = [""] * 96
     before = form_groups(people, policy, seed=0)
     # Newcomers: one person from each full group, so every group keeps min_size.
     newcomers = {members[0] for members in before.members() if len(members) == 8}

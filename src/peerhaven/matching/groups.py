@@ -96,7 +96,10 @@ def form_groups(
     search.optimise(rng, budget)
     _polish_small(search, rng, budget, enc.n)
     _report(budget, 0.9, "checking rules")
-    unplaced = enforce_rules(enc, policy, start.layout, search.pinned, start.unplaced, people.ids)
+    settled = search.home >= 0 if search.home is not None else None
+    unplaced = enforce_rules(
+        enc, policy, start.layout, search.pinned, start.unplaced, people.ids, settled
+    )
     result = _result(enc, policy, people, start.layout, unplaced, started)
     result.moved = _moved(result, existing) if existing else 0
     return result

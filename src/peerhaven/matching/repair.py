@@ -22,7 +22,10 @@ def enforce_rules(
     pinned: np.ndarray,
     unplaced: dict[int, str],
     ids: list[str],
+    settled: np.ndarray | None = None,
 ) -> dict[int, str]:
+    """Return the unplaced people with reasons; `settled` people (existing members in
+    incremental mode) are never exchanged out for someone waiting."""
     reasons = dict(unplaced)
     # People linked by `together` move only as a unit, which construction did.
     linked = {person for link in enc.together for person in link}
@@ -36,7 +39,9 @@ def enforce_rules(
         changed += _new_groups_from_unplaced(enc, policy, layout, movable)
         if not changed:
             break
-    _exchange_unplaced(enc, layout, pinned, reasons, linked)
+    _exchange_unplaced(
+        enc, layout, pinned if settled is None else pinned | settled, reasons, linked
+    )
     return {p: why for p, why in reasons.items() if layout.group_of[p] < 0}
 
 
