@@ -93,7 +93,7 @@ TEMPLATES = [
 ]
 
 # Demo data for `make run`: each feature app's seeder, in order (manage.py seed_demo).
-DEMO_SEEDERS = ["peerhaven.circles.demo.seed"]
+DEMO_SEEDERS = ["peerhaven.circles.demo.seed", "peerhaven.programs.demo.seed"]
 
 # --- Database: SQLite unless DATABASE_URL says otherwise -------------------------------
 

@@ -58,6 +58,11 @@ def test_second_run_changes_nothing_and_still_prints_the_accounts():
 def test_same_seed_gives_the_same_people():
     seed()
     first = list(Profile.objects.order_by("user__email").values_list("department", "availability"))
+    from peerhaven.circles.models import Circle
+    from peerhaven.programs.models import Program
+
+    Program.objects.all().delete()
+    Circle.objects.all().delete()
     User.objects.all().delete()
     Organization.objects.all().delete()
     seed()
@@ -69,8 +74,8 @@ def test_demo_shows_circles_in_three_states():
     from peerhaven.circles.models import Attendance, Circle, Invitation, Message, Note
 
     seed()
-    states = dict(Circle.objects.values_list("name", "state"))
-    assert sorted(states.values()) == ["active", "forming", "paused"]
+    ad_hoc = Circle.objects.filter(program_link__isnull=True)
+    assert sorted(ad_hoc.values_list("state", flat=True)) == ["active", "forming", "paused"]
     regular = Circle.objects.get(state="active")
     assert regular.meetings.past().count() >= 5
     assert regular.meetings.upcoming().first().agenda.count() == 2
@@ -79,4 +84,23 @@ def test_demo_shows_circles_in_three_states():
     assert Message.objects.filter(circle=regular).count() == 3
     assert Invitation.objects.filter(circle__state="forming", state="pending").count() == 2
     member = User.objects.get(email="member@demo.peerhaven.org")
-    assert Circle.objects.with_member(member).count() == 2
+    assert Circle.objects.with_member(member).filter(program_link__isnull=True).count() == 2
+
+
+def test_demo_program_has_a_published_run_and_a_draft_to_review():
+    from peerhaven.programs.models import Enrollment, MatchingRun, Program
+
+    seed()
+    program = Program.objects.get(name="New Faculty Peer Mentoring 2027")
+    assert program.enrollments.count() == 40
+    assert program.enrollments.filter(state=Enrollment.State.ACCEPTED).count() == 34
+    published, draft = program.runs.order_by("number")
+    assert published.published_at is not None
+    assert draft.published_at is None
+    assert draft.state == MatchingRun.State.SUCCEEDED
+    circles = [link.circle for link in program.program_circles.all()]
+    assert len(circles) == len(published.result["groups"]) >= 3
+    assert all(c.active_memberships().count() >= 6 for c in circles)
+    from django.core import mail
+
+    assert mail.outbox == []  # made-up people are never e-mailed

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils.module_loading import import_string
 
 from peerhaven.accounts import availability
@@ -203,7 +204,9 @@ class Command(BaseCommand):
         if User.objects.exists():
             self.stdout.write("Database already has people in it: demo data left as it is.")
         else:
-            with transaction.atomic():
+            # Demo people are made up: none of the demo's invitations are e-mailed.
+            dummy_mail = "django.core.mail.backends.dummy.EmailBackend"
+            with override_settings(EMAIL_BACKEND=dummy_mail), transaction.atomic():
                 seed(random.Random(2026))
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_accounts()
@@ -268,17 +271,28 @@ def _create_person(rng, email, name, stage, department, interests):
     return user
 
 
+# Most faculty at one institution share a protected lunch hour or two, which is what lets a
+# program form circles that all meet; everyone adds a few blocks of their own.
+SHARED_LUNCHES = [(1, "12:00"), (3, "12:00")]
+
+
 def _weekly_availability(rng) -> list[int]:
     """Two to four one- or two-hour blocks on weekdays, favouring lunch and early evening."""
     starts = ["07:00", "12:00", "12:00", "17:00", "18:00"]
     slots = set()
+    for day, start in SHARED_LUNCHES:
+        if rng.random() < 0.6:
+            slots |= _block(day, start, rows=2)
     for _ in range(rng.randint(2, 4)):
         day = rng.randint(0, 4)
-        hour, minute = map(int, rng.choice(starts).split(":"))
-        first_row = (hour * 60 + minute) // availability.SLOT_MINUTES
-        for row in range(first_row, first_row + rng.choice([2, 4])):
-            slots.add(availability.slot_index(day, row))
+        slots |= _block(day, rng.choice(starts), rows=rng.choice([2, 4]))
     return sorted(slots)
+
+
+def _block(day: int, start: str, rows: int) -> set[int]:
+    hour, minute = map(int, start.split(":"))
+    first_row = (hour * 60 + minute) // availability.SLOT_MINUTES
+    return {availability.slot_index(day, row) for row in range(first_row, first_row + rows)}
 
 
 def _grant_roles(institution, accounts):
