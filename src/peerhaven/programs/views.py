@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from peerhaven.circles.views import posted
 from peerhaven.notifications.email import absolute_url
 from peerhaven.orgs.models import StaffRole
-from peerhaven.programs import actions, policies, roster
+from peerhaven.programs import actions, policies, reports, roster
 from peerhaven.programs.access import program_view
 from peerhaven.programs.actions import ProgramError
 from peerhaven.programs.forms import (
@@ -66,16 +66,14 @@ def program_create(request):
 
 @program_view(roles=STAFF_ROLES)
 def program_detail(request, program):
-    states = dict(
-        program.enrollments.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
-    funnel = [(label, states.get(value, 0)) for value, label in Enrollment.State.choices]
     context = {
         "program": program,
-        "funnel": funnel,
+        "funnel": reports.funnel(program),
+        "circle_rows": reports.circle_rows(program),
+        "attendance": reports.attendance_distribution(program),
+        "by_month": reports.still_meeting_by_month(program),
         "policy_lines": policies.describe(program.policy),
         "runs": program.runs.all()[:5],
-        "circles": program.program_circles.select_related("circle"),
         "can_manage": bool(set(managed_organizations(request.user)) & {program.organization_id}),
     }
     return render(request, "programs/detail.html", context)
