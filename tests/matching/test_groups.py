@@ -195,3 +195,19 @@ def test_incremental_mode_with_a_move_cost_moves_few():
     after = form_groups(people, policy, seed=0, existing=existing, move_cost=5.0)
     assert after.check.total == 0
     assert after.moved <= 0.1 * len(existing)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    n=st.integers(min_value=24, max_value=90),
+    seed=st.integers(min_value=0, max_value=10_000),
+    churn=st.floats(min_value=0.02, max_value=0.3),
+)
+def test_incremental_mode_never_breaks_a_rule(n, seed, churn):
+    people, policy = make_people(n, seed=seed), full_policy()
+    before = form_groups(people, policy, seed=seed)
+    rng = np.random.default_rng(seed)
+    newcomers = set(rng.choice(people.ids, max(1, int(n * churn)), replace=False).tolist())
+    existing = {p: before.group_label(k) for k, p in enumerate(people.ids) if p not in newcomers}
+    after = form_groups(people, policy, seed=seed, existing=existing)
+    assert after.check.total == 0, after.check.details

@@ -17,6 +17,7 @@ a fraction of a second.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -406,8 +407,12 @@ def _deal_lone_holders(enc, singles, groups, room, layout) -> np.ndarray:
         order = sorted(range(len(groups)), key=lambda k: (present[k] != 1, -room[k]))
         receiving = [k for k in order if room[k] >= (1 if present[k] == 1 else 2)]
         receiving = receiving[: max(1, len(holders) // 2)]
-        for index, person in enumerate(holders):
-            k = receiving[index % len(receiving)] if receiving else int(np.argmax(room))
+        turns = deque(receiving)  # round-robin while they have seats, then anywhere open
+        for person in holders:
+            while turns and room[turns[0]] <= 0:
+                turns.popleft()
+            k = turns[0] if turns else int(np.argmax(room))
+            turns.rotate(-1)
             layout.place(int(person), int(groups[k]))
             room[k] -= 1
     return remaining
