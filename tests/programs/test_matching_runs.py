@@ -194,3 +194,19 @@ def test_enrolment_shows_where_each_person_landed(
     page = client.get(reverse("programs:enrollments", args=[program.pk])).content.decode()
     assert page.count("(member)") == 2  # the two conveners
     assert page.count("(invited)") == 12
+
+
+def test_an_infeasible_policy_fails_the_run_with_a_clear_message(
+    client_for, dana, program, cohort, django_capture_on_commit_callbacks
+):
+    program.min_group_size = program.max_group_size = 8  # 14 people cannot make groups of 8
+    program.save()
+    client = client_for(dana)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = start_run(client, program)
+    run = MatchingRun.objects.get()
+    assert run.state == MatchingRun.State.FAILED
+    assert "8" in run.status_message
+    page = client.get(response.url).content.decode()
+    assert run.status_message[:40] in page
+    assert not Circle.objects.exists()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from peerhaven.circles.actions import CircleError, do_invite, do_start_circle
 from peerhaven.circles.meeting_actions import do_update_schedule
 from peerhaven.circles.models import Circle
+from peerhaven.matching import InputError
 from peerhaven.programs import engine
 from peerhaven.programs.actions import ProgramError
 from peerhaven.programs.models import MatchingRun, Program, ProgramCircle
@@ -69,8 +70,11 @@ def perform_run(run: MatchingRun) -> None:
             result.update(engine.evaluate(run.program, result["groups"]))
         if run.program.format != run.program.Format.CIRCLES:
             result.update(engine.run_pairs(run.program))
-    except Exception as error:  # the run records why it failed; the worker stays up
+    except InputError as error:  # the policy cannot be met: say so on the run's page
         _finish(run, MatchingRun.State.FAILED, message=str(error)[:300])
+        return
+    except Exception:  # a bug: the run says so, and the task fails loudly
+        _finish(run, MatchingRun.State.FAILED, message="Matching failed unexpectedly.")
         raise
     cancelled = MatchingRun.objects.filter(pk=run.pk, cancel_requested=True).exists()
     state = MatchingRun.State.CANCELLED if cancelled else MatchingRun.State.SUCCEEDED
