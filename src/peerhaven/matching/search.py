@@ -29,7 +29,9 @@ from .layout import Layout
 # Gains are summed in float32; anything smaller is rounding noise, not improvement.
 GAIN_EPSILON = 1e-4
 STALL_ROUNDS = 10
-STALL_SHARE = 1e-4
+STALL_SHARE = 1e-4  # large instances: time is what matters
+STALL_SHARE_SMALL = 1e-5  # up to STALL_SMALL_PEOPLE, where a tighter stop is cheap
+STALL_SMALL_PEOPLE = 20_000
 
 
 @dataclass
@@ -104,6 +106,7 @@ class GroupSearch:
         quiet = 0
         recent: list[float] = []
         scale = max(1.0, abs(self.estimate()))
+        share = STALL_SHARE_SMALL if self.enc.n <= STALL_SMALL_PEOPLE else STALL_SHARE
         for round_number in itertools.count():
             if quiet >= patience or budget.expired():
                 return
@@ -111,7 +114,7 @@ class GroupSearch:
             gain = self._descend(first, second, budget)
             quiet = 0 if gain > 0 else quiet + 1
             recent = [*recent[-(STALL_ROUNDS - 1) :], gain]
-            if len(recent) == STALL_ROUNDS and sum(recent) < STALL_SHARE * scale:
+            if len(recent) == STALL_ROUNDS and sum(recent) < share * scale:
                 return
             if budget.progress and round_number % 10 == 0:
                 budget.progress(0.15 + 0.7 * min(1.0, round_number / 200), "improving groups")
