@@ -169,6 +169,7 @@ MATRIX = {
     # Members: only Bob, who is enrolled, has an application and an intake form.
     ("programs:apply", "get"): {**signed_in(404), "circle_member": 200},
     ("programs:intake", "get"): {**signed_in(404), "circle_member": 200},
+    ("programs:pair", "get"): signed_in(404),  # nobody has a partner in the sample program
     # allauth: sign-in and sign-up pages send signed-in people home.
     ("account_login", "get"): signed_in(REDIRECT, anonymous=200),
     ("account_signup", "get"): signed_in(REDIRECT, anonymous=200),

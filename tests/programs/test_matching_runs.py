@@ -33,6 +33,7 @@ def cohort(program):
             f"Peer {n:02d}",
             department=DEPARTMENTS[n % len(DEPARTMENTS)],
             career_stage=STAGES[n % len(STAGES)],
+            rank_since_year=2019 + n % 6,
             availability=THURSDAY_NOON_CHICAGO,
         )
         Enrollment.objects.create(
@@ -210,3 +211,32 @@ def test_an_infeasible_policy_fails_the_run_with_a_clear_message(
     page = client.get(response.url).content.decode()
     assert run.status_message[:40] in page
     assert not Circle.objects.exists()
+
+
+def test_a_pairs_program_publishes_pairs_and_each_partner_sees_the_other(
+    client_for, dana, program, cohort, django_capture_on_commit_callbacks
+):
+    program.format = "pairs"
+    program.policy = {**program.policy, "pairs": {"window_years": 40}}
+    program.save()
+    client = client_for(dana)
+    with django_capture_on_commit_callbacks(execute=True):
+        start_run(client, program)
+    run = MatchingRun.objects.get()
+    assert len(run.result["pairs"]) == 7, (run.state, run.status_message, run.result)
+    assert "groups" not in run.result
+    assert (
+        "Peer pairs (7)"
+        in client.get(reverse("programs:run", args=[program.pk, run.pk])).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("programs:run_publish", args=[program.pk, run.pk]))
+    assert not Circle.objects.exists()
+    pair = program.pairs.first()
+    assert program.pairs.count() == 7
+    page = client_for(pair.first).get(reverse("programs:pair", args=[program.pk])).content.decode()
+    assert pair.second.display_name in page
+    assert "Thursday 12:00" in page
+    assert len([m for m in mail.outbox if "peer partner" in m.subject]) == 14
+    outsider = client_for(dana).get(reverse("programs:pair", args=[program.pk]))
+    assert outsider.status_code == 404

@@ -18,3 +18,14 @@ def send_program_invitation(enrollment) -> None:
             "url": absolute_url(reverse("programs:apply", args=[program.pk])),
         },
     )
+
+
+def send_pair_introduction(pair) -> None:
+    """Each partner learns who the other is; the pair page has their shared free times."""
+    url = absolute_url(reverse("programs:pair", args=[pair.program_id]))
+    for person, partner in ((pair.first, pair.second), (pair.second, pair.first)):
+        send_templated(
+            "program_pair",
+            [person.email],
+            {"program": pair.program, "name": person.display_name, "partner": partner, "url": url},
+        )

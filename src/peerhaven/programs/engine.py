@@ -62,6 +62,12 @@ def meeting_slot_labels(slots: list[int], time_zone: str) -> list[str]:
     return [_label(s) for s in starts]
 
 
+def shared_meeting_slots(profile, other) -> list[str]:
+    """Hours both people are free, in the order of the week (UTC labels)."""
+    theirs = set(meeting_slot_labels(other.availability, other.time_zone))
+    return [s for s in meeting_slot_labels(profile.availability, profile.time_zone) if s in theirs]
+
+
 def _label(slot: int) -> str:
     day, row = divmod(slot, availability.SLOTS_PER_DAY)
     return f"{availability.DAYS[day]}-{availability.slot_time(row)}"

@@ -14,9 +14,9 @@ from peerhaven.circles.actions import CircleError, do_invite, do_start_circle
 from peerhaven.circles.meeting_actions import do_update_schedule
 from peerhaven.circles.models import Circle
 from peerhaven.matching import InputError
-from peerhaven.programs import engine
+from peerhaven.programs import emails, engine
 from peerhaven.programs.actions import ProgramError
-from peerhaven.programs.models import MatchingRun, Program, ProgramCircle
+from peerhaven.programs.models import MatchingRun, PeerPair, Program, ProgramCircle
 
 # The engine names the rule; per-person reasons must not say which sensitive value a
 # person has, so those are replaced by a reason that names no attribute.
@@ -57,18 +57,11 @@ def locked_groups(run: MatchingRun | None) -> list[dict]:
 def perform_run(run: MatchingRun) -> None:
     """The body of the background task."""
     MatchingRun.objects.filter(pk=run.pk).update(state=MatchingRun.State.RUNNING, progress=0.01)
-    kept = locked_groups(run.parent)
     try:
-        result = engine.run_groups(
-            run.program,
-            exclude={member for group in kept for member in group["members"]},
-            progress=_progress_writer(run),
-            cancel=_cancel_checker(run),
-        )
-        if kept:
-            result["groups"] = kept + _relabelled(result["groups"], {g["label"] for g in kept})
-            result.update(engine.evaluate(run.program, result["groups"]))
-        if run.program.format != run.program.Format.CIRCLES:
+        result = {}
+        if run.program.format != Program.Format.PAIRS:
+            result.update(_grouping(run))
+        if run.program.format != Program.Format.CIRCLES:
             result.update(engine.run_pairs(run.program))
     except InputError as error:  # the policy cannot be met: say so on the run's page
         _finish(run, MatchingRun.State.FAILED, message=str(error)[:300])
@@ -79,6 +72,20 @@ def perform_run(run: MatchingRun) -> None:
     cancelled = MatchingRun.objects.filter(pk=run.pk, cancel_requested=True).exists()
     state = MatchingRun.State.CANCELLED if cancelled else MatchingRun.State.SUCCEEDED
     _finish(run, state, result=_without_private_reasons(result))
+
+
+def _grouping(run: MatchingRun) -> dict:
+    kept = locked_groups(run.parent)
+    result = engine.run_groups(
+        run.program,
+        exclude={member for group in kept for member in group["members"]},
+        progress=_progress_writer(run),
+        cancel=_cancel_checker(run),
+    )
+    if kept:
+        result["groups"] = kept + _relabelled(result["groups"], {g["label"] for g in kept})
+        result.update(engine.evaluate(run.program, result["groups"]))
+    return result
 
 
 def _relabelled(groups: list[dict], taken: set[str]) -> list[dict]:
@@ -207,15 +214,26 @@ def do_publish_run(run: MatchingRun, *, acting_user) -> list[Circle]:
     members = {str(e.pk): e.user for e in engine.matchable(program)}
     facilitators = list(program.facilitators.all())
     circles = []
-    for group in run.result["groups"]:
+    for group in run.result.get("groups", []):
         people = [members[m] for m in group["members"] if m in members]
         if people:  # unless everyone in it withdrew since the run
             circles.append(
                 _publish_group(program, run, group["label"], people, facilitators, len(circles))
             )
+    for first, second in _pairs(run, members):
+        pair = PeerPair.objects.create(program=program, run=run, first=first, second=second)
+        emails.send_pair_introduction(pair)
     run.published_at = timezone.now()
     run.save(update_fields=["published_at"])
     return circles
+
+
+def _pairs(run: MatchingRun, members: dict) -> list[tuple]:
+    return [
+        (members[a], members[b])
+        for a, b in (pair["members"] for pair in run.result.get("pairs", []))
+        if a in members and b in members
+    ]
 
 
 def _publish_group(program, run, label, people, facilitators, index) -> Circle:

@@ -66,10 +66,17 @@ def review(program, run, request) -> dict:
         for group in run.result.get("groups", [])
     ]
     unplaced = [(people.get(m), reason) for m, reason in run.result.get("unplaced", {}).items()]
+    pairs = [
+        (people.get(pair["members"][0]), people.get(pair["members"][1]), pair["explanation"])
+        for pair in run.result.get("pairs", [])
+    ]
+    unpaired = [(people.get(m), reason) for m, reason in run.result.get("unpaired", {}).items()]
     placed = sum(len(g["members"]) for g in groups)
     return {
         "groups": groups,
         "unplaced": unplaced,
+        "pairs": pairs,
+        "unpaired": unpaired,
         "labels": [g["label"] for g in groups],
         "sizes": sorted(Counter(len(g["members"]) for g in groups).items()),
         "placed": placed,

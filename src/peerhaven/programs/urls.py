@@ -30,6 +30,7 @@ urlpatterns = [
     path("<int:program_id>/join/<str:token>/", views.join, name="join"),
     path("<int:program_id>/apply/", views.apply, name="apply"),
     path("<int:program_id>/intake/", views.intake, name="intake"),
+    path("<int:program_id>/pair/", views.pair, name="pair"),
     path("<int:program_id>/runs/", matching_views.runs, name="runs"),
     path("<int:program_id>/runs/start/", matching_views.run_start, name="run_start"),
     path("<int:program_id>/runs/<int:run_id>/", matching_views.run_detail, name="run"),

@@ -8,10 +8,11 @@ from dataclasses import asdict
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerhaven.circles.views import posted
@@ -20,6 +21,7 @@ from peerhaven.orgs.models import StaffRole
 from peerhaven.programs import actions, policies, reports, roster
 from peerhaven.programs.access import program_view
 from peerhaven.programs.actions import ProgramError
+from peerhaven.programs.engine import shared_meeting_slots
 from peerhaven.programs.forms import (
     EnrollmentStateForm,
     IntakeForm,
@@ -28,7 +30,8 @@ from peerhaven.programs.forms import (
     ProgramForm,
     RosterUploadForm,
 )
-from peerhaven.programs.models import MANAGING_ROLES, STAFF_ROLES, Enrollment, Program
+from peerhaven.programs.models import MANAGING_ROLES, STAFF_ROLES, Enrollment, PeerPair, Program
+from peerhaven.programs.slots import local_slot
 
 ROSTER_PREVIEW_SECONDS = 60 * 60
 
@@ -272,3 +275,25 @@ def _intake_outcome(enrollment) -> str:
     if enrollment.state == Enrollment.State.ACCEPTED:
         return f"Thank you — you are in {enrollment.program.name}. We will tell you your group."
     return f"Thank you — your application to {enrollment.program.name} is with its coordinators."
+
+
+def pair(request, program_id):
+    """A member's peer partner: who they are, how to reach them, when both are free."""
+    found = (
+        PeerPair.objects.filter(program_id=program_id)
+        .filter(Q(first=request.user) | Q(second=request.user))
+        .select_related("program", "first__profile", "second__profile")
+        .order_by("-created_at")
+        .first()
+    )
+    if found is None:
+        raise Http404("You have no partner in this program yet.")
+    partner = found.second if found.first == request.user else found.first
+    zone = timezone.get_current_timezone()
+    shared = shared_meeting_slots(request.user.profile, partner.profile)
+    context = {
+        "program": found.program,
+        "partner": partner,
+        "shared": [local_slot(label, zone) for label in shared],
+    }
+    return render(request, "programs/pair.html", context)
