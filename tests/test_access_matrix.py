@@ -156,6 +156,8 @@ MATRIX = {
     ("programs:run", "get"): program_page(researcher=200),
     ("programs:run_start", "get"): post_only(),
     ("programs:run_start", "post"): program_page(REDIRECT),
+    ("programs:place_late_joiners", "get"): post_only(),
+    ("programs:place_late_joiners", "post"): program_page(REDIRECT),
     ("programs:run_cancel", "get"): post_only(),
     ("programs:run_cancel", "post"): program_page(REDIRECT),
     ("programs:run_move", "get"): post_only(),

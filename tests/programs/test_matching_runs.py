@@ -4,7 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from peerhaven.circles.models import Circle, Invitation
+from peerhaven.accounts.models import User
+from peerhaven.circles.models import Circle, Invitation, Membership
 from peerhaven.programs.models import Enrollment, MatchingRun, ProgramCircle
 from tests.conftest import make_member
 
@@ -240,3 +241,41 @@ def test_a_pairs_program_publishes_pairs_and_each_partner_sees_the_other(
     assert len([m for m in mail.outbox if "peer partner" in m.subject]) == 14
     outsider = client_for(dana).get(reverse("programs:pair", args=[program.pk]))
     assert outsider.status_code == 404
+
+
+def test_late_joiners_are_proposed_to_circles_with_open_seats_moving_nobody(
+    client_for, dana, program, cohort, django_capture_on_commit_callbacks
+):
+    from peerhaven.circles.models import Admission
+
+    client = client_for(dana)
+    with django_capture_on_commit_callbacks(execute=True):
+        start_run(client, program)
+    run = MatchingRun.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("programs:run_publish", args=[program.pk, run.pk]))
+    circles = {link.label: link.circle for link in ProgramCircle.objects.select_related("circle")}
+    for invitation in Invitation.objects.all():  # everyone accepted; the circles have met
+        Membership.objects.create(
+            circle=invitation.circle, user=User.objects.get(email=invitation.email)
+        )
+    Invitation.objects.update(state="accepted")
+    Circle.objects.update(state="active")
+    before = {label: set(member_emails(c)) for label, c in circles.items()}
+
+    late = make_member(
+        "late@example.org", "Late Joiner", availability=THURSDAY_NOON_CHICAGO, rank_since_year=2022
+    )
+    Enrollment.objects.create(
+        program=program, user=late, email=late.email, name="Late", state="accepted"
+    )
+    response = client.post(reverse("programs:place_late_joiners", args=[program.pk]))
+    assert response.url == reverse("programs:runs", args=[program.pk])
+    [proposal] = Admission.objects.filter(email="late@example.org")
+    assert proposal.state == Admission.State.VOTING  # the circle's members decide
+    after = {label: set(member_emails(c)) for label, c in circles.items()}
+    assert after == before  # nobody already placed was moved
+
+
+def member_emails(circle):
+    return circle.active_memberships().values_list("user__email", flat=True)

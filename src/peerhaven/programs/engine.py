@@ -153,6 +153,23 @@ def run_groups(
     }
 
 
+def place_newcomers(program: Program, seated: dict[str, str]) -> tuple[dict[str, str], dict]:
+    """Incremental mode: the engine keeps everyone in ``seated`` (enrollment id -> circle
+    label) where they are and places the other accepted members into open seats.
+    Returns ({newcomer id: label}, {unplaced id: reason})."""
+    enrollments = list(matchable(program))
+    people = build_people(enrollments)
+    policy = policy_from_dict(engine_policy(program, enrollments))
+    result = form_groups(people, policy, existing=seated)
+    labels = {pid: result.group_label(i) for i, pid in enumerate(result.ids)}
+    placed = {
+        pid: label
+        for pid, label in labels.items()
+        if pid not in seated and label in set(seated.values())
+    }
+    return placed, result.unplaced
+
+
 def run_pairs(program: Program) -> dict:
     enrollments = list(matchable(program))
     people = build_people(enrollments)

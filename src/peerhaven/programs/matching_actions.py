@@ -164,7 +164,10 @@ def do_move_member(run: MatchingRun, member: str, to_label: str, *, acting_user)
         next(g for g in groups if g["label"] == to_label)["members"].append(member)
     else:
         unplaced[member] = "taken out by staff"
-    return _new_version(run, groups, unplaced, note="Moved a member", acting_user=acting_user)
+    # The note names who moved where, so the list of versions says what each one changed.
+    name = run.program.enrollments.filter(pk=member).values_list("name", flat=True).first()
+    note = f"Moved {name} to {to_label}" if to_label else f"Took {name} out of the groups"
+    return _new_version(run, groups, unplaced, note=note, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -270,3 +273,45 @@ def _invite(circle, person, convener) -> None:
     # yet in a circle.
     with contextlib.suppress(CircleError):
         do_invite(circle, person.email, acting_user=convener)
+
+
+# --- After publishing -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_place_late_joiners(program: Program, *, acting_user) -> tuple[int, int]:
+    """Place accepted members who are in none of the program's circles into circles with
+    open seats, moving nobody already placed. Each placement goes through the circle's own
+    rule: an invitation in a forming circle, the members' vote in an established one.
+    Returns (proposed, not placed)."""
+    links = {link.label: link.circle for link in program.program_circles.select_related("circle")}
+    if not links:
+        raise ProgramError("Publish a matching run first: there are no circles to join yet.")
+    seated = _seated(program, links)
+    newcomers = [e for e in engine.matchable(program) if str(e.pk) not in seated]
+    if not newcomers:
+        return 0, 0
+    placed, unplaced = engine.place_newcomers(program, seated)
+    by_id = {str(e.pk): e for e in newcomers}
+    for enrollment_id, label in placed.items():
+        circle = links[label]
+        with contextlib.suppress(CircleError):  # full meanwhile, or a new separation
+            do_invite(circle, by_id[enrollment_id].email, acting_user=_convener(circle))
+    return len(placed), len(newcomers) - len(placed)
+
+
+def _seated(program: Program, links: dict) -> dict[str, str]:
+    """{enrollment id: circle label} for everyone in (or invited to) a program circle."""
+    by_email = {e.email.lower(): str(e.pk) for e in program.enrollments.all()}
+    seated = {}
+    for label, circle in links.items():
+        emails = list(circle.active_memberships().values_list("user__email", flat=True))
+        emails += list(circle.open_invitations().values_list("email", flat=True))
+        for email in emails:
+            if email.lower() in by_email:
+                seated[by_email[email.lower()]] = label
+    return seated
+
+
+def _convener(circle):
+    return circle.active_memberships().filter(role="convener").select_related("user").first().user

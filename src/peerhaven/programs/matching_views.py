@@ -20,7 +20,7 @@ SMALLEST_REPORTED_COUNT = 5
 
 @program_view(roles=STAFF_ROLES)
 def runs(request, program):
-    context = {"program": program, "runs": program.runs.select_related("created_by__profile")}
+    context = {"program": program, "runs": program.runs.select_related("parent")}
     return render(request, "programs/runs.html", context)
 
 
@@ -65,6 +65,8 @@ def review(program, run, request) -> dict:
         }
         for group in run.result.get("groups", [])
     ]
+    for group in groups:
+        group["mix"] = mix(group["people"], run.policy)
     unplaced = [(people.get(m), reason) for m, reason in run.result.get("unplaced", {}).items()]
     pairs = [
         (people.get(pair["members"][0]), people.get(pair["members"][1]), pair["explanation"])
@@ -80,6 +82,7 @@ def review(program, run, request) -> dict:
         "labels": [g["label"] for g in groups],
         "sizes": sorted(Counter(len(g["members"]) for g in groups).items()),
         "placed": placed,
+        "with_slot": sum(len(g["members"]) for g in groups if g.get("slot")),
         "total": placed + len(unplaced),
         "violations": sum(run.result.get("violations", {}).values()),
         "can_manage": bool(
@@ -88,6 +91,33 @@ def review(program, run, request) -> dict:
             ).exists()
         ),
     }
+
+
+# What each policy criterion counts, as a coordinator reads it; sensitive attributes are
+# never criteria, so these are public profile facts.
+FACTS = {
+    "department": ("department", "departments", lambda p: p.department.strip().lower()),
+    "career_stage": ("career stage", "career stages", lambda p: p.career_stage),
+    "specialty": ("specialty", "specialties", lambda p: p.specialty_label),
+    "institution": ("institution", "institutions", lambda p: p.institution.strip().lower()),
+    "region": ("region", "regions", lambda p: (p.region or p.country).strip().lower()),
+}
+
+
+def mix(people, policy: dict) -> str:
+    """'6 departments, 3 career stages' for the facts the policy weighs (left out when
+    nobody in the group gave one), in place of the engine's column names."""
+    parts = []
+    for criterion in policy.get("criteria", []):
+        if criterion.get("weight", 0) <= 0 or criterion["column"] not in FACTS:
+            continue
+        singular, plural, fact = FACTS[criterion["column"]]
+        values = {fact(person.user.profile) for person in people} - {""}
+        if len(values) == 1:
+            parts.append(f"all the same {singular}")
+        elif values:
+            parts.append(f"{len(values)} {plural}")
+    return ", ".join(parts)
 
 
 @require_POST
@@ -157,3 +187,19 @@ def run_publish(request, program, run_id):
         request, f"Published: {len(circles)} circles created and their members invited."
     )
     return redirect("programs:detail", program_id=program.pk)
+
+
+@require_POST
+@program_view()
+def place_late_joiners(request, program):
+    try:
+        proposed, left = matching_actions.do_place_late_joiners(program, acting_user=request.user)
+    except ProgramError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"{proposed} late joiner{'s' if proposed != 1 else ''} proposed to circles with open "
+            f"seats (each circle's members decide); {left} could not be placed.",
+        )
+    return redirect("programs:runs", program_id=program.pk)

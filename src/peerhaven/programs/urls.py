@@ -33,6 +33,11 @@ urlpatterns = [
     path("<int:program_id>/pair/", views.pair, name="pair"),
     path("<int:program_id>/runs/", matching_views.runs, name="runs"),
     path("<int:program_id>/runs/start/", matching_views.run_start, name="run_start"),
+    path(
+        "<int:program_id>/runs/late-joiners/",
+        matching_views.place_late_joiners,
+        name="place_late_joiners",
+    ),
     path("<int:program_id>/runs/<int:run_id>/", matching_views.run_detail, name="run"),
     path(
         "<int:program_id>/runs/<int:run_id>/cancel/", matching_views.run_cancel, name="run_cancel"
