@@ -153,10 +153,10 @@ def run_groups(
     }
 
 
-def place_newcomers(program: Program, seated: dict[str, str]) -> tuple[dict[str, str], dict]:
+def place_newcomers(program: Program, seated: dict[str, str]) -> dict[str, str]:
     """Incremental mode: the engine keeps everyone in ``seated`` (enrollment id -> circle
     label) where they are and places the other accepted members into open seats.
-    Returns ({newcomer id: label}, {unplaced id: reason})."""
+    Returns {newcomer id: label} for those it could place."""
     enrollments = list(matchable(program))
     people = build_people(enrollments)
     policy = policy_from_dict(engine_policy(program, enrollments))
@@ -167,7 +167,7 @@ def place_newcomers(program: Program, seated: dict[str, str]) -> tuple[dict[str,
         for pid, label in labels.items()
         if pid not in seated and label in set(seated.values())
     }
-    return placed, result.unplaced
+    return placed
 
 
 def run_pairs(program: Program) -> dict:

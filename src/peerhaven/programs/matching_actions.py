@@ -291,7 +291,7 @@ def do_place_late_joiners(program: Program, *, acting_user) -> tuple[int, int]:
     newcomers = [e for e in engine.matchable(program) if str(e.pk) not in seated]
     if not newcomers:
         return 0, 0
-    placed, unplaced = engine.place_newcomers(program, seated)
+    placed = engine.place_newcomers(program, seated)
     by_id = {str(e.pk): e for e in newcomers}
     for enrollment_id, label in placed.items():
         circle = links[label]
