@@ -136,6 +136,7 @@ MATRIX = {
     ("circles:live_note", "post"): circle_page(REDIRECT),
     # Programs (the sample program is Lakeshore's; dana coordinates, rhea researches)
     ("programs:list", "get"): signed_in(200),
+    ("programs:facilitating", "get"): signed_in(200),
     ("programs:create", "get"): {**signed_in(403), "staff": 200},
     ("programs:detail", "get"): program_page(researcher=200),
     ("programs:edit", "get"): program_page(),

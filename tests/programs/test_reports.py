@@ -61,3 +61,20 @@ def test_attendance_of_a_small_circle_is_not_shown(program, alice, bob):
     ProgramCircle.objects.create(program=program, circle=circle, label="G2")
     [row] = reports.circle_rows(program)
     assert row["rate"] is None
+
+
+def test_a_facilitator_sees_their_circles_as_numbers(client_for, program, alice, bob):
+    from django.utils import timezone as tz
+
+    program.facilitators.add(alice)
+    circle = make_circle(alice, [bob], name="Facilitated circle")
+    ProgramCircle.objects.create(program=program, circle=circle, label="G1")
+    start = tz.now() + dt.timedelta(days=3)
+    Meeting.objects.create(
+        circle=circle, series_start=start, starts_at=start, ends_at=start + dt.timedelta(hours=1)
+    )
+    page = client_for(alice).get(reverse("programs:facilitating")).content.decode()
+    assert "Facilitated circle" in page
+    assert "<dt>Members</dt><dd>2</dd>" in page
+    other = client_for(bob).get(reverse("programs:facilitating")).content.decode()
+    assert "Facilitated circle" not in other  # a member, not its facilitator

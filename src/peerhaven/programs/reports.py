@@ -27,8 +27,12 @@ def funnel(program: Program) -> list[tuple[str, int | None]]:
 
 def circle_rows(program: Program) -> list[dict]:
     """Per circle: members, meetings held, attendance rate (suppressed for small circles)."""
+    return circle_rows_for(program.program_circles.select_related("circle"))
+
+
+def circle_rows_for(links) -> list[dict]:
     now = timezone.now()
-    links = program.program_circles.select_related("circle").annotate(
+    links = links.annotate(
         members=Count(
             "circle__memberships",
             filter=Q(circle__memberships__state=Membership.State.ACTIVE),

@@ -9,6 +9,7 @@ app_name = "programs"
 urlpatterns = [
     path("", views.program_list, name="list"),
     path("new/", views.program_create, name="create"),
+    path("facilitating/", views.facilitating, name="facilitating"),
     path("<int:program_id>/", views.program_detail, name="detail"),
     path("<int:program_id>/edit/", views.program_edit, name="edit"),
     path("<int:program_id>/policy/", views.policy_edit, name="policy"),

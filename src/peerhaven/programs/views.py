@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from peerhaven.circles.meeting_actions import next_meeting
+from peerhaven.circles.models import Circle
 from peerhaven.circles.views import posted
 from peerhaven.notifications.email import absolute_url
 from peerhaven.orgs.models import StaffRole
@@ -30,7 +32,14 @@ from peerhaven.programs.forms import (
     ProgramForm,
     RosterUploadForm,
 )
-from peerhaven.programs.models import MANAGING_ROLES, STAFF_ROLES, Enrollment, PeerPair, Program
+from peerhaven.programs.models import (
+    MANAGING_ROLES,
+    STAFF_ROLES,
+    Enrollment,
+    PeerPair,
+    Program,
+    ProgramCircle,
+)
 from peerhaven.programs.slots import local_slot
 
 ROSTER_PREVIEW_SECONDS = 60 * 60
@@ -297,3 +306,19 @@ def pair(request, program_id):
         "shared": [local_slot(label, zone) for label in shared],
     }
     return render(request, "programs/pair.html", context)
+
+
+def facilitating(request):
+    """A facilitator's home: the program circles they facilitate, with the next meeting and
+    the numbers (members, meetings held, attendance)."""
+    links = ProgramCircle.objects.filter(
+        program__facilitators=request.user,
+        # A subquery, so the member counts below are not narrowed to this person's row.
+        circle__in=Circle.objects.with_member(request.user),
+    ).select_related("program", "circle")
+    rows = reports.circle_rows_for(links)
+    for row, link in zip(rows, links, strict=True):
+        row["circle"] = link.circle
+        row["program"] = link.program
+        row["next_meeting"] = next_meeting(link.circle)
+    return render(request, "programs/facilitating.html", {"rows": rows})
