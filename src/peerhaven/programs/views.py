@@ -60,6 +60,7 @@ def program_list(request):
             pk__in=mine.values("program")
         ),
         "can_create": bool(managed_organizations(request.user)),
+        "facilitates": Program.objects.filter(facilitators=request.user).exists(),
     }
     return render(request, "programs/list.html", context)
 
