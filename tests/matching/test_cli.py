@@ -76,7 +76,7 @@ def replace_in(path: Path, old: str, new: str) -> None:
             '"career_stage"',
             '"career"',
             "policy.toml:13:10:",
-            "unknown column 'career'",
+            "'career' is not a column",
         ),
         ("policy.toml", "max_size = 8", "max_size = 8\nmax_size = 9", "policy.toml:6:", "TOML"),
         ("policy.toml", "max_size = 8", "max_size = 7", "policy.toml:4:1:", "cannot be split"),

@@ -42,9 +42,23 @@ def _pairs(count: np.ndarray) -> np.ndarray:
     return count * (count - 1) / 2
 
 
-def _even_spread_pairs(total: int, groups: int) -> float:
-    each, extra = divmod(total, groups)
-    return float(extra * _pairs(each + 1) + (groups - extra) * _pairs(each))
+def _even_spread_pairs(total: int, sizes: np.ndarray) -> float:
+    """Fewest same-value pairs for `total` people over groups of these sizes.
+
+    Water-filling: spread as evenly as possible, no group holding more than its size.
+    """
+    pairs = 0.0
+    caps = np.sort(sizes)
+    for k, cap in enumerate(caps):
+        share = total // (len(caps) - k)
+        if cap <= share:  # a small group fills up entirely
+            pairs += _pairs(cap)
+            total -= cap
+            continue
+        rest = len(caps) - k
+        each, extra = divmod(total, rest)
+        return float(pairs + extra * _pairs(each + 1) + (rest - extra) * _pairs(each))
+    return float(pairs)
 
 
 def _category_bound(codes: np.ndarray, sizes: np.ndarray) -> float:
@@ -58,7 +72,7 @@ def _category_bound(codes: np.ndarray, sizes: np.ndarray) -> float:
         filled[g] = min(sizes[g], remaining)
         remaining -= filled[g]
     counts = np.bincount(codes[codes >= 0])
-    same = sum(_even_spread_pairs(int(c), groups) for c in counts)
+    same = sum(_even_spread_pairs(int(c), sizes) for c in counts)
     return float(_pairs(filled).sum() - same)
 
 

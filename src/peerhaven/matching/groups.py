@@ -6,7 +6,7 @@ import dataclasses
 import resource
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -44,7 +44,6 @@ class GroupResult:
     seconds: float
     peak_memory_mb: float
     moved: int = 0  # existing members placed outside their earlier group
-    notes: list[str] = field(default_factory=list)
 
     def group_label(self, person: int) -> str:
         g = self.group_of[person]

@@ -88,7 +88,7 @@ class Policy:
 
     def columns_used(self) -> list[tuple[str, str]]:
         """(column, the policy key that names it) for every column the policy reads."""
-        used = [(c.column, "column") for c in self.criteria]
+        used = [(c.column, "criterion") for c in self.criteria]
         rules = self.rules
         used += [(name, "shared_slot") for name in [rules.shared_slot] if name]
         used += [(name, "apart") for name in rules.apart]
@@ -113,7 +113,7 @@ class Policy:
             if name not in known:
                 available = ", ".join(sorted(known)) or "none"
                 raise self.error(
-                    f"{key} names unknown column {name!r} (people columns: {available})",
+                    f"{key} {name!r} is not a column of the people file (its columns: {available})",
                     near=f'"{name}"',
                 )
 
