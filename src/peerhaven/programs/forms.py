@@ -12,10 +12,19 @@ from peerhaven.programs.models import Enrollment, IntakeQuestion, Program
 
 
 class ProgramForm(forms.ModelForm):
+    # Declared fields take no initial value from the model, and a new program has no
+    # instance to read one from: without these, the time zone would be the list's first
+    # entry (Africa/Abidjan) and circles would meet at noon there.
     cadence = forms.ChoiceField(
-        label="Circles meet", choices=[c for c in CADENCE_PRESETS if c[0] != "custom"]
+        label="Circles meet",
+        choices=[c for c in CADENCE_PRESETS if c[0] != "custom"],
+        initial=Program._meta.get_field("cadence").default,
     )
-    time_zone = forms.ChoiceField(choices=time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label="Meeting time zone",
+        choices=time_zone_choices,
+        initial=Program._meta.get_field("time_zone").default,
+    )
 
     class Meta:
         model = Program
@@ -115,7 +124,6 @@ class PolicyForm(forms.Form):
                 min_value=0,
                 max_value=10,
                 initial=current["weight"],
-                help_text="0 ignores it; higher counts more.",
             )
         rules = settings.get("rules", {})
         self.initial.setdefault("preset", settings.get("preset", policies.DEFAULT_PRESET))
