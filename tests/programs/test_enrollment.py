@@ -118,3 +118,21 @@ def test_staff_never_see_private_keep_apart_names(client_for, dana, program, bob
     for name in ("enrollments", "detail"):
         page = client_for(dana).get(reverse(f"programs:{name}", args=[program.pk]))
         assert "Secret Rival" not in page.content.decode()
+
+
+def test_an_invitation_shows_on_the_programs_page_before_it_is_answered(client_for, program, carol):
+    Enrollment.objects.create(program=program, email=carol.email, name="Carol Chen")
+    page = client_for(carol).get(reverse("programs:list")).content.decode()
+    assert program.name in page
+    assert reverse("programs:apply", args=[program.pk]) in page
+
+
+def test_the_roster_preview_shows_ranks_in_words(client_for, dana, program):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    roster = b"name,email,rank\nAisha Abara,aisha@example.org,asst prof\n"
+    response = client_for(dana).post(
+        reverse("programs:roster", args=[program.pk]),
+        {"roster": SimpleUploadedFile("r.csv", roster, content_type="text/csv")},
+    )
+    assert "Assistant professor" in response.content.decode()

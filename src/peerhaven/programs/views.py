@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from peerhaven.accounts.choices import CareerStage
 from peerhaven.circles.meeting_actions import next_meeting
 from peerhaven.circles.models import Circle
 from peerhaven.circles.views import posted
@@ -52,7 +54,11 @@ def managed_organizations(user) -> list[int]:
 
 def program_list(request):
     staffed = Program.objects.staffed_by(request.user).select_related("organization")
-    mine = Enrollment.objects.filter(user=request.user).select_related("program")
+    # Invited by address and not yet joined count as theirs too, once the address is verified.
+    addresses = EmailAddress.objects.filter(user=request.user, verified=True).values("email")
+    mine = Enrollment.objects.filter(
+        Q(user=request.user) | Q(user__isnull=True, email__in=addresses)
+    ).select_related("program")
     context = {
         "staffed": staffed.annotate(enrolled=Count("enrollments")),
         "enrollments": mine,
@@ -201,7 +207,11 @@ def roster_upload(request, program):
                 [asdict(r) for r in preview.rows],
                 ROSTER_PREVIEW_SECONDS,
             )
-    context = {"program": program, "form": form, "preview": preview}
+    ranks = dict(CareerStage.choices)
+    shown_rows = (
+        [(row, ranks.get(row.career_stage, "")) for row in preview.rows[:200]] if preview else []
+    )
+    context = {"program": program, "form": form, "preview": preview, "shown_rows": shown_rows}
     return render(request, "programs/roster.html", context)
 
 
