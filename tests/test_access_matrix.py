@@ -89,6 +89,8 @@ MATRIX = {
     ("circles:list", "get"): signed_in(200),
     ("circles:create", "get"): signed_in(200),
     ("circles:invitation", "get"): everyone(200),
+    ("circles:invitation_accept_own", "get"): post_only(),
+    ("circles:invitation_accept_own", "post"): signed_in(REDIRECT),  # refused unless it is yours
     ("circles:calendar", "get"): signed_in(200),
     ("circles:calendar_feed", "get"): everyone(404),  # a made-up token
     ("circles:join", "get"): signed_in(200),  # the sample circle is listed

@@ -41,3 +41,20 @@ def test_a_closed_circle_stays_listed_for_its_members_with_its_deletion_date(
     assert client_for(bob).get(f"/circles/{circle.pk}/").status_code == 200
     assert "Old Circle" not in client_for(carol).get("/circles/").content.decode()
     assert "then it is deleted" in client_for(bob).get(f"/circles/{circle.pk}/").content.decode()
+
+
+def test_an_invitation_can_be_accepted_from_the_circles_page_by_its_addressee(
+    client_for, alice, bob, carol
+):
+    from peerhaven.circles.actions import do_invite
+
+    circle = make_circle(alice, name="Lunch Circle")
+    invitation = do_invite(circle, bob.email, acting_user=alice)
+    page = client_for(bob).get("/circles/").content.decode()
+    assert "Lunch Circle" in page
+    url = f"/circles/invitations/{invitation.pk}/accept/"
+    assert client_for(carol).post(url).url == "/circles/"  # not hers
+    assert not circle.active_memberships().filter(user=carol).exists()
+    assert client_for(bob).post(url).url == f"/circles/{circle.pk}/charter/"
+    assert circle.active_memberships().filter(user=bob).exists()
+    assert client_for(bob).post(url).url == "/circles/"  # single use

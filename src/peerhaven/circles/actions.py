@@ -207,7 +207,20 @@ def user_owns_address(user, email: str) -> bool:
 
 @transaction.atomic
 def do_accept_invitation(token: str, *, acting_user) -> Membership:
-    invitation = check_invitation(find_invitation(token))
+    return _accept(check_invitation(find_invitation(token)), acting_user)
+
+
+@transaction.atomic
+def do_accept_own_invitation(invitation_id: int, *, acting_user) -> Membership:
+    """Accepting from the Circles page: a verified address proves the mailbox as well as
+    the e-mailed link does."""
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is None or not user_owns_address(acting_user, invitation.email):
+        raise CircleError("This invitation is not yours.")
+    return _accept(check_invitation(invitation), acting_user)
+
+
+def _accept(invitation: Invitation, acting_user) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     check_invitation(invitation)  # again, under the lock: the link is single-use
     if not user_owns_address(acting_user, invitation.email):

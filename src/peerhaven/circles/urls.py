@@ -11,6 +11,11 @@ meeting = "<int:circle_id>/meetings/<int:meeting_id>/"
 urlpatterns = [
     path("", views.circle_list, name="list"),
     path("new/", views.circle_create, name="create"),
+    path(
+        "invitations/<int:invitation_id>/accept/",
+        views.invitation_accept_own,
+        name="invitation_accept_own",
+    ),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("calendar/", meeting_views.calendar, name="calendar"),
     path("calendar/<str:token>.ics", meeting_views.calendar_feed, name="calendar_feed"),

@@ -4,9 +4,11 @@ Meetings, asks and the calendar are in ``meeting_views.py``."""
 from __future__ import annotations
 
 from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerhaven.circles import actions, meeting_actions
@@ -44,8 +46,10 @@ def circle_list(request):
         "closed_circles": member_of.filter(state=Circle.State.CLOSED),
         "open_circles": open_circles[:20],
         "invitations": Invitation.objects.filter(
-            email__iexact=request.user.email, state=Invitation.State.PENDING
-        ).select_related("circle"),
+            email__in=EmailAddress.objects.filter(user=request.user, verified=True).values("email"),
+            state=Invitation.State.PENDING,
+            expires_at__gt=timezone.now(),
+        ).select_related("circle", "invited_by__profile"),
     }
     return render(request, "circles/list.html", context)
 
@@ -301,6 +305,16 @@ def invitation(request, token):
         get_account_adapter().stash_verified_email(request, found.email)
     context = {"invitation": found, "circle": found.circle}
     return render(request, "circles/invitation.html", context)
+
+
+@require_POST
+def invitation_accept_own(request, invitation_id):
+    try:
+        membership = actions.do_accept_own_invitation(invitation_id, acting_user=request.user)
+    except CircleError as error:
+        messages.error(request, str(error))
+        return redirect("circles:list")
+    return redirect("circles:charter", circle_id=membership.circle_id)
 
 
 def _answer_invitation(request, token, found):
