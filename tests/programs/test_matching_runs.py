@@ -279,3 +279,24 @@ def test_late_joiners_are_proposed_to_circles_with_open_seats_moving_nobody(
 
 def member_emails(circle):
     return circle.active_memberships().values_list("user__email", flat=True)
+
+
+def test_a_facilitator_convenes_each_circle_and_takes_a_seat(
+    client_for, dana, program, cohort, alice, lakeshore, django_capture_on_commit_callbacks
+):
+    from peerhaven.orgs.models import StaffRole
+
+    StaffRole.objects.create(organization=lakeshore, user=alice, role="facilitator")
+    program.facilitators.add(alice)
+    client = client_for(dana)
+    with django_capture_on_commit_callbacks(execute=True):
+        start_run(client, program)
+    run = MatchingRun.objects.get()
+    assert all(len(g["members"]) <= 7 for g in run.result["groups"])  # a seat for alice
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("programs:run_publish", args=[program.pk, run.pk]))
+    for link in ProgramCircle.objects.select_related("circle"):
+        convener = link.circle.active_memberships().get(role="convener")
+        assert convener.user == alice
+        seats = link.circle.active_memberships().count() + link.circle.open_invitations().count()
+        assert seats <= 8

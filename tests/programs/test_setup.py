@@ -85,3 +85,16 @@ def test_editing_keeps_the_program_in_its_organization(client_for, dana, sample_
     assert response.url == reverse("programs:detail", args=[program.pk])
     program.refresh_from_db()
     assert program.name == "Renamed"
+
+
+def test_facilitators_are_chosen_among_the_organizations_facilitators(
+    client_for, dana, lakeshore, bob, carol
+):
+    from peerhaven.orgs.models import StaffRole
+
+    StaffRole.objects.create(organization=lakeshore, user=bob, role="facilitator")
+    response = create(client_for(dana), lakeshore, facilitators=[bob.pk])
+    assert response.status_code == 302
+    assert list(Program.objects.get().facilitators.all()) == [bob]
+    refused = create(client_for(dana), lakeshore, name="Other", facilitators=[carol.pk])
+    assert "facilitators" in refused.context["form"].errors  # carol is no facilitator

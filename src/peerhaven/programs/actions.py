@@ -18,8 +18,9 @@ class ProgramError(Exception):
 
 
 @transaction.atomic
-def do_create_program(*, acting_user, **fields) -> Program:
+def do_create_program(*, acting_user, facilitators=(), **fields) -> Program:
     program = Program.objects.create(created_by=acting_user, **fields)
+    program.facilitators.set(facilitators)
     program.policy = policies.preset(policies.DEFAULT_PRESET)
     program.save(update_fields=["policy"])
     return program

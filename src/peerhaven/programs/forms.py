@@ -3,10 +3,10 @@ from __future__ import annotations
 from django import forms
 
 from peerhaven.accounts.forms import time_zone_choices
-from peerhaven.accounts.models import Profile
+from peerhaven.accounts.models import Profile, User
 from peerhaven.circles import schedule
 from peerhaven.circles.forms import CADENCE_PRESETS
-from peerhaven.orgs.models import Organization
+from peerhaven.orgs.models import Organization, StaffRole
 from peerhaven.programs import policies
 from peerhaven.programs.models import Enrollment, IntakeQuestion, Program
 
@@ -43,6 +43,7 @@ class ProgramForm(forms.ModelForm):
             "meeting_time",
             "time_zone",
             "charter",
+            "facilitators",
             "applications_open",
         ]
         labels = {
@@ -62,6 +63,16 @@ class ProgramForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = Organization.objects.filter(pk__in=organizations)
         self.fields["organization"].empty_label = None
+        facilitators = self.fields["facilitators"]
+        facilitators.queryset = User.objects.filter(
+            staff_roles__organization__in=organizations,
+            staff_roles__role=StaffRole.Role.FACILITATOR,
+        ).distinct()
+        facilitators.widget = forms.CheckboxSelectMultiple(choices=facilitators.choices)
+        facilitators.help_text = (
+            "Each circle gets one, who convenes it and takes one of its seats. People with "
+            "the facilitator role at your organization are listed."
+        )
 
     def clean_cadence(self):
         try:
