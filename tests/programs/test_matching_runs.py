@@ -300,3 +300,17 @@ def test_a_facilitator_convenes_each_circle_and_takes_a_seat(
         assert convener.user == alice
         seats = link.circle.active_memberships().count() + link.circle.open_invitations().count()
         assert seats <= 8
+
+
+def test_each_invitation_tells_the_first_meeting(
+    client_for, dana, program, cohort, django_capture_on_commit_callbacks
+):
+    client = client_for(dana)
+    with django_capture_on_commit_callbacks(execute=True):
+        start_run(client, program)
+    run = MatchingRun.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("programs:run_publish", args=[program.pk, run.pk]))
+    invitation = next(m for m in mail.outbox if "invited to join the circle" in m.subject)
+    assert "Its next meeting: Thursday" in invitation.body
+    assert "12:00 (America/Chicago time)" in invitation.body

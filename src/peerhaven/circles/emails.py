@@ -16,6 +16,7 @@ def send_invitation(invitation, token: str) -> None:
             "circle": invitation.circle,
             "inviter": invitation.invited_by,
             "expires_at": invitation.expires_at,
+            "first_meeting": invitation.circle.meetings.upcoming().held().first(),
             "url": absolute_url(reverse("circles:invitation", args=[token])),
         },
     )
