@@ -85,21 +85,52 @@ def _fill_short_fixed_groups(enc, policy, layout, pinned) -> int:
 
 
 def _second_holder_for_pinned(enc, policy, layout, pinned) -> int:
-    """A fixed person alone with a no_lone value gets a second holder from elsewhere."""
+    """A pinned person alone with a no_lone value gets a second holder from elsewhere:
+    moved into a free seat, or swapped with a member who does not hold the value."""
     moved = 0
-    for g in range(len(layout.names)):
-        people = layout.group(g)
-        counts = enc.lone_holders[people].sum(axis=0)
-        for r in np.flatnonzero(counts == 1):
-            if layout.sizes[g] >= policy.max_size or not pinned[people].any():
-                continue
-            holders = enc.lone_holders[:, r] & (layout.group_of != g)
-            donor = _spare_person(enc, policy, layout, pinned, people, among=holders)
-            if donor is not None:
-                layout.remove(donor)
-                layout.place(donor, g)
-                moved += 1
+    placed = np.flatnonzero(layout.group_of >= 0)
+    for r in range(enc.lone_holders.shape[1]):
+        holders = placed[enc.lone_holders[placed, r]]
+        counts = np.bincount(layout.group_of[holders], minlength=len(layout.names))
+        stuck = holders[(counts[layout.group_of[holders]] == 1) & pinned[holders]]
+        for g in layout.group_of[stuck]:
+            people = layout.group(g)
+            if layout.sizes[g] < policy.max_size:
+                others = enc.lone_holders[:, r] & (layout.group_of != g)
+                donor = _spare_person(enc, policy, layout, pinned, people, among=others)
+                if donor is not None:
+                    layout.remove(donor)
+                    layout.place(donor, int(g))
+                    moved += 1
+                    continue
+            moved += _swap_in_holder(enc, layout, pinned, int(g), r, counts)
     return moved
+
+
+def _swap_in_holder(enc, layout, pinned, g: int, r: int, counts: np.ndarray) -> int:
+    """Swap a holder from a group that has three or more for a non-holder of group g."""
+    people = layout.group(g)
+    outgoing = [m for m in people if not pinned[m] and not enc.lone_holders[m].any()]
+    placed = layout.group_of >= 0
+    donors = np.flatnonzero(
+        enc.lone_holders[:, r] & ~pinned & placed & (counts[np.maximum(layout.group_of, 0)] >= 3)
+    )
+    for holder in donors[:500]:
+        home = int(layout.group_of[holder])
+        rest = layout.group(home)
+        rest = rest[rest != holder]
+        for member in outgoing:
+            if _valid_with(enc, people[people != member], holder) and _valid_with(
+                enc, rest, member
+            ):
+                layout.remove(holder)
+                layout.remove(member)
+                layout.place(holder, g)
+                layout.place(member, home)
+                counts[home] -= 1
+                counts[g] += 1
+                return 1
+    return 0
 
 
 def _spare_person(enc, policy, layout, pinned, people: np.ndarray, among=None) -> int | None:
