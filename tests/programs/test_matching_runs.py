@@ -48,6 +48,16 @@ def start_run(client, program):
     return client.post(reverse("programs:run_start", args=[program.pk]))
 
 
+def publish_first_run(client, program, capture) -> MatchingRun:
+    """Run the matching (the task runs on commit) and publish the result."""
+    with capture(execute=True):
+        start_run(client, program)
+    run = MatchingRun.objects.get()
+    with capture(execute=True):
+        client.post(reverse("programs:run_publish", args=[program.pk, run.pk]))
+    return run
+
+
 def test_a_run_forms_groups_in_the_background_and_shows_them_for_review(
     client_for, dana, program, cohort, django_capture_on_commit_callbacks
 ):
@@ -188,11 +198,7 @@ def test_enrolment_shows_where_each_person_landed(
     client_for, dana, program, cohort, django_capture_on_commit_callbacks
 ):
     client = client_for(dana)
-    with django_capture_on_commit_callbacks(execute=True):
-        start_run(client, program)
-    run = MatchingRun.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("programs:run_publish", args=[program.pk, run.pk]))
+    publish_first_run(client, program, django_capture_on_commit_callbacks)
     page = client.get(reverse("programs:enrollments", args=[program.pk])).content.decode()
     assert page.count("(member)") == 2  # the two conveners
     assert page.count("(invited)") == 12
@@ -249,11 +255,7 @@ def test_late_joiners_are_proposed_to_circles_with_open_seats_moving_nobody(
     from peerhaven.circles.models import Admission
 
     client = client_for(dana)
-    with django_capture_on_commit_callbacks(execute=True):
-        start_run(client, program)
-    run = MatchingRun.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("programs:run_publish", args=[program.pk, run.pk]))
+    publish_first_run(client, program, django_capture_on_commit_callbacks)
     circles = {link.label: link.circle for link in ProgramCircle.objects.select_related("circle")}
     for invitation in Invitation.objects.all():  # everyone accepted; the circles have met
         Membership.objects.create(
@@ -306,11 +308,7 @@ def test_each_invitation_tells_the_first_meeting(
     client_for, dana, program, cohort, django_capture_on_commit_callbacks
 ):
     client = client_for(dana)
-    with django_capture_on_commit_callbacks(execute=True):
-        start_run(client, program)
-    run = MatchingRun.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("programs:run_publish", args=[program.pk, run.pk]))
+    publish_first_run(client, program, django_capture_on_commit_callbacks)
     invitation = next(m for m in mail.outbox if "invited to join the circle" in m.subject)
     assert "Its next meeting: Thursday" in invitation.body
     assert "12:00 (America/Chicago time)" in invitation.body
