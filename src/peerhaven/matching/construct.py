@@ -25,6 +25,7 @@ import numpy as np
 from .encode import Encoded
 from .layout import Layout
 from .policy import Policy
+from .slot_plan import EXACT_UP_TO, exact_slot_choice
 
 
 @dataclass
@@ -50,7 +51,8 @@ def build_start(enc: Encoded, policy: Policy, ids: list[str], rng: np.random.Gen
     start.layout.add_groups(list(enc.fixed_labels))
     units = _free_units(enc, policy, start)
     classes = SlotClasses(enc, policy, units, start)
-    classes.repair(rng)
+    if not classes.plan_exactly():
+        classes.repair(rng)
     classes.consolidate()
     classes.trim()
     for slot in classes.slots_in_use():
@@ -286,6 +288,24 @@ class SlotClasses:
         if target >= 0:
             self.load[target] += self.units.size[u]
             self.holders[target] += self.units.holders[u]
+
+    def plan_exactly(self) -> bool:
+        """Small instances without fixed groups: take the exact slot plan (slot_plan.py)."""
+        if self.enc.n > EXACT_UP_TO or self.fixed_by_slot or not len(self.choice):
+            return False
+        low, high = self.policy.min_size, self.policy.max_size
+        units = self.units
+        choice = exact_slot_choice(units.avail, units.size, units.holders, low, high)
+        if choice is None:
+            return False
+        for u in np.flatnonzero(choice != self.choice):
+            self._move(int(u), int(choice[u]))
+        for u in np.flatnonzero(choice < 0):
+            for person in units.people[u]:
+                self.start.unplaced[int(person)] = (
+                    "no choice of meeting slots lets everyone who shares theirs form groups"
+                )
+        return True
 
     def consolidate(self) -> None:
         """Need fewer groups: empty a slot's last group into other slots' free seats.
