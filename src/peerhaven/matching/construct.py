@@ -302,10 +302,14 @@ class SlotClasses:
             self._move(int(u), int(choice[u]))
         for u in np.flatnonzero(choice < 0):
             for person in units.people[u]:
-                self.start.unplaced[int(person)] = (
-                    "no choice of meeting slots lets everyone who shares theirs form groups"
-                )
+                self.start.unplaced[int(person)] = self._left_out_reason(int(u))
         return True
+
+    def _left_out_reason(self, u: int) -> str:
+        for r, rule in enumerate(self.policy.rules.no_lone):
+            if self.units.holders[u, r]:
+                return f"would be the only {rule.column}={rule.value} in any group they can join"
+        return "too few people share a slot with them to form a group of allowed size"
 
     def consolidate(self) -> None:
         """Need fewer groups: empty a slot's last group into other slots' free seats.

@@ -189,7 +189,11 @@ def _polish_small(search: GroupSearch, rng, budget: Budget, people: int) -> None
 def _score(search: GroupSearch) -> float:
     layout = search.layout
     value = objective(search.enc, layout.group_of, len(layout.names))
-    return value - search.penalty * _violations(search)
+    away = 0
+    if search.home is not None:
+        homed = search.home >= 0
+        away = int((layout.group_of[homed] != search.home[homed]).sum())
+    return value - search.penalty * _violations(search) - search.move_cost * away
 
 
 def _violations(search: GroupSearch) -> int:

@@ -86,7 +86,9 @@ class GroupSearch:
         """One random rule-keeping change per pair, to leave a local optimum."""
         members = np.concatenate([self.layout.members[first], self.layout.members[second]], axis=1)
         gains = self._gains(first, second, members)
-        harmless = gains > -self.penalty / 2
+        # Harmless: breaks no rule and, in incremental mode, moves no existing member.
+        worst = self.penalty / 2 if self.home is None else min(self.penalty, self.move_cost) / 2
+        harmless = gains > -worst
         some = np.flatnonzero(harmless.any(axis=1))
         noise = np.where(harmless[some], rng.random(harmless[some].shape), -1.0)
         self._apply(first[some], second[some], members[some], noise.argmax(axis=1))
