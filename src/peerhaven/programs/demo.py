@@ -9,7 +9,7 @@ import datetime as dt
 from django.utils import timezone
 
 from peerhaven.circles.actions import do_agree_to_charter
-from peerhaven.circles.models import Invitation, Membership
+from peerhaven.circles.models import Attendance, Circle, Invitation, Meeting, Membership
 from peerhaven.orgs.models import Organization
 from peerhaven.programs.actions import do_create_program
 from peerhaven.programs.matching_actions import do_publish_run, perform_run
@@ -48,6 +48,7 @@ def seed(rng, people: dict) -> None:
     published = _run(program, coordinator)
     do_publish_run(published, acting_user=coordinator)
     _everyone_accepts(program)
+    _first_meetings(rng, program)
     _run(program, coordinator)  # a draft, waiting for review
 
 
@@ -84,3 +85,24 @@ def _everyone_accepts(program: Program) -> None:
         invitation.state = Invitation.State.ACCEPTED
         invitation.save(update_fields=["state"])
         do_agree_to_charter(Membership.objects.create(circle=invitation.circle, user=user))
+
+
+def _first_meetings(rng, program: Program) -> None:
+    """The circles have met twice, with the attendance a real cohort shows."""
+    now = timezone.now()
+    for link in program.program_circles.select_related("circle"):
+        circle = link.circle
+        members = [m.user for m in circle.active_memberships().select_related("user")]
+        for weeks_ago in (3, 1):
+            start = now - dt.timedelta(weeks=weeks_ago)
+            meeting = Meeting.objects.create(
+                circle=circle,
+                series_start=start,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=1),
+            )
+            for person in members:
+                status = rng.choices(["present", "absent", "excused"], weights=[8, 1, 1])[0]
+                Attendance.objects.create(meeting=meeting, user=person, status=status)
+        circle.state = Circle.State.ACTIVE
+        circle.save(update_fields=["state"])
