@@ -219,7 +219,7 @@ def _result(enc, policy, people, layout: Layout, unplaced: dict[int, str], start
     layout.drop_empty_groups()
     _name_new_groups(layout)
     groups = len(layout.names)
-    slots = [_shared_slot(enc, layout.group(g)) for g in range(groups)]
+    slots = [shared_slot(enc, layout.group(g)) for g in range(groups)]
     return GroupResult(
         ids=people.ids,
         names=layout.names,
@@ -247,7 +247,7 @@ def _name_new_groups(layout: Layout) -> None:
         layout.names[g] = f"G{counter}"
 
 
-def _shared_slot(enc: Encoded, people: np.ndarray) -> str:
+def shared_slot(enc: Encoded, people: np.ndarray) -> str:
     if not enc.has_slots or not people.size:
         return ""
     common = np.bitwise_and.reduce(enc.slot_masks[people], axis=0)

@@ -14,7 +14,7 @@ from peerhaven.matching import People, form_groups, policy_from_dict
 from peerhaven.matching.check import check_rules, objective
 from peerhaven.matching.encode import encode
 from peerhaven.matching.explain import explain_people
-from peerhaven.matching.groups import _shared_slot as shared_slot
+from peerhaven.matching.groups import shared_slot
 from peerhaven.matching.pairs import form_pairs
 from peerhaven.programs import policies
 from peerhaven.programs.models import Enrollment, Program

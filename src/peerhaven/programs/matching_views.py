@@ -15,8 +15,6 @@ from peerhaven.programs.actions import ProgramError
 from peerhaven.programs.models import MANAGING_ROLES, STAFF_ROLES, MatchingRun
 from peerhaven.programs.slots import local_slot
 
-SMALLEST_REPORTED_COUNT = 5
-
 
 @program_view(roles=STAFF_ROLES)
 def runs(request, program):

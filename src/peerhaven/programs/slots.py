@@ -6,11 +6,10 @@ import datetime as dt
 
 from peerhaven.accounts.availability import DAYS
 
-# Any week works: a weekly slot's local time only depends on the offset, taken here from
-# the coming week so daylight-saving time is current.
-
 
 def local_slot(label: str, zone) -> str:
+    """E.g. "Thu-18:00" (UTC) -> "Thursday 12:00" in America/Chicago. The offset is taken
+    from this week, so it follows daylight-saving time as it is now."""
     if "-" not in label:
         return ""
     day_name, time_text = label.split("-", 1)
