@@ -13,11 +13,12 @@ from peerhaven.accounts.forms import (
     SeparationForm,
 )
 from peerhaven.accounts.models import SensitiveConsent
+from peerhaven.lib.requests import posted
 
 
 def profile_edit(request):
     profile = actions.profile_of(request.user)
-    form = ProfileForm(request.POST if request.method == "POST" else None, instance=profile)
+    form = ProfileForm(posted(request), instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Profile saved.")
@@ -36,9 +37,7 @@ def profile_edit(request):
 
 def availability_edit(request):
     profile = actions.profile_of(request.user)
-    form = AvailabilityForm(
-        request.POST if request.method == "POST" else None, initial={"slots": profile.availability}
-    )
+    form = AvailabilityForm(posted(request), initial={"slots": profile.availability})
     if request.method == "POST" and form.is_valid():
         profile.availability = sorted(set(form.cleaned_data["slots"]))
         profile.save(update_fields=["availability", "updated_at"])
@@ -100,9 +99,7 @@ def _render_separations(request, form):
 def private_profile(request):
     if not SensitiveConsent.objects.filter(user=request.user).exists():
         return _consent_screen(request)
-    form = SelfDescriptionForm(
-        request.POST if request.method == "POST" else None, user=request.user
-    )
+    form = SelfDescriptionForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         actions.do_save_self_descriptions(request.user, form.answers())
         messages.success(request, "Saved. Only the people you chose can see these answers.")
@@ -111,7 +108,7 @@ def private_profile(request):
 
 
 def _consent_screen(request):
-    form = SensitiveConsentForm(request.POST if request.method == "POST" else None)
+    form = SensitiveConsentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         actions.do_give_sensitive_consent(request.user)
         return redirect("accounts:private_profile")

@@ -16,7 +16,7 @@ from peerhaven.circles.access import circle_view
 from peerhaven.circles.actions import CircleError
 from peerhaven.circles.forms import AskForm, AttendanceForm, MoveMeetingForm, ScheduleForm, TextForm
 from peerhaven.circles.models import CalendarFeed, Meeting, hash_token
-from peerhaven.circles.views import posted
+from peerhaven.lib.requests import posted
 from peerhaven.notifications.email import absolute_url
 
 

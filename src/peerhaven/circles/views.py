@@ -24,16 +24,7 @@ from peerhaven.circles.forms import (
     NotifyForm,
 )
 from peerhaven.circles.models import Admission, Circle, Invitation
-
-
-def posted(request):
-    return request.POST if request.method == "POST" else None
-
-
-def posted_id(request, name: str) -> int | None:
-    """A row id from a form; anything that is not one (tampered or missing) is None."""
-    value = request.POST.get(name, "")
-    return int(value) if value.isdigit() else None
+from peerhaven.lib.requests import posted, posted_id
 
 
 def circle_list(request):

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from peerhaven.accounts.choices import CareerStage
 from peerhaven.circles.meeting_actions import next_meeting
 from peerhaven.circles.models import Circle
-from peerhaven.circles.views import posted
+from peerhaven.lib.requests import posted
 from peerhaven.notifications.email import absolute_url
 from peerhaven.orgs.models import StaffRole
 from peerhaven.programs import actions, policies, reports, roster
