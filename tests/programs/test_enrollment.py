@@ -136,3 +136,22 @@ def test_the_roster_preview_shows_ranks_in_words(client_for, dana, program):
         {"roster": SimpleUploadedFile("r.csv", roster, content_type="text/csv")},
     )
     assert "Assistant professor" in response.content.decode()
+
+
+def test_intake_can_hand_over_to_the_availability_grid_and_come_back(client_for, program, bob):
+    client = client_for(bob)
+    response = client.post(
+        reverse("programs:intake", args=[program.pk]), {**intake_data(), "then": "availability"}
+    )
+    back = reverse("programs:intake", args=[program.pk])
+    assert response.url == f"{reverse('accounts:availability')}?next={back}"
+    assert program.enrollments.get(user=bob).keep_apart_from == "Dr Secret Rival"  # saved first
+    response = client.post(response.url, {"slots": ["168", "169"], "next": back})
+    assert response.url == back
+
+
+def test_availability_never_redirects_off_site(client_for, bob):
+    response = client_for(bob).post(
+        reverse("accounts:availability"), {"slots": ["168"], "next": "https://evil.example/"}
+    )
+    assert response.url == reverse("dashboard")

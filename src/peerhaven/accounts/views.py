@@ -13,7 +13,7 @@ from peerhaven.accounts.forms import (
     SeparationForm,
 )
 from peerhaven.accounts.models import SensitiveConsent
-from peerhaven.lib.requests import posted
+from peerhaven.lib.requests import posted, safe_next
 
 
 def profile_edit(request):
@@ -42,7 +42,7 @@ def availability_edit(request):
         profile.availability = sorted(set(form.cleaned_data["slots"]))
         profile.save(update_fields=["availability", "updated_at"])
         messages.success(request, "Availability saved.")
-        return redirect("dashboard")
+        return redirect(safe_next(request) or "dashboard")
     selected = (
         set(form.cleaned_data["slots"])
         if form.is_bound and form.is_valid()
@@ -51,7 +51,12 @@ def availability_edit(request):
     return render(
         request,
         "accounts/availability.html",
-        {"form": form, "profile": profile, "grid": _availability_grid(selected)},
+        {
+            "form": form,
+            "profile": profile,
+            "grid": _availability_grid(selected),
+            "next": safe_next(request),
+        },
     )
 
 

@@ -286,6 +286,9 @@ def intake(request, program_id):
     if form.is_valid():
         enrollment = actions.do_save_intake(enrollment, form)
         messages.success(request, _intake_outcome(enrollment))
+        if request.POST.get("then") == "availability":
+            back = reverse("programs:intake", args=[program.pk])
+            return redirect(f"{reverse('accounts:availability')}?next={back}")
         return redirect("dashboard")
     context = {"program": program, "enrollment": enrollment, "form": form}
     return render(request, "programs/intake.html", context)
