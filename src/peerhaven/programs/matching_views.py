@@ -66,10 +66,7 @@ def review(program, run, request) -> dict:
     for group in groups:
         group["mix"] = mix(group["people"], run.policy)
     unplaced = [(people.get(m), reason) for m, reason in run.result.get("unplaced", {}).items()]
-    pairs = [
-        (people.get(pair["members"][0]), people.get(pair["members"][1]), pair["explanation"])
-        for pair in run.result.get("pairs", [])
-    ]
+    pairs = _pairs(run, people)
     unpaired = [(people.get(m), reason) for m, reason in run.result.get("unpaired", {}).items()]
     placed = sum(len(g["members"]) for g in groups)
     return {
@@ -89,6 +86,16 @@ def review(program, run, request) -> dict:
             ).exists()
         ),
     }
+
+
+def _pairs(run, people) -> list[tuple]:
+    """(first, second, what they share or differ in) for pairs whose people are still here."""
+    pairs = []
+    for pair in run.result.get("pairs", []):
+        first, second = (people.get(member) for member in pair["members"])
+        if first and second:
+            pairs.append((first, second, mix([first, second], run.policy)))
+    return pairs
 
 
 # What each policy criterion counts, as a coordinator reads it; sensitive attributes are
