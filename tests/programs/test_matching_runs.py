@@ -311,3 +311,24 @@ def test_each_invitation_tells_the_first_meeting(
     invitation = next(m for m in mail.outbox if "invited to join the circle" in m.subject)
     assert "Its next meeting: Thursday" in invitation.body
     assert "12:00 (America/Chicago time)" in invitation.body
+
+
+def test_a_running_run_shows_progress_and_the_page_polls_only_its_panel(
+    client_for, dana, program, cohort
+):
+    client = client_for(dana)
+    start_run(client, program)  # on_commit never fires here: the run stays queued
+    run = MatchingRun.objects.get()
+    MatchingRun.objects.filter(pk=run.pk).update(
+        state="running", progress=0.4, status_message="improving groups"
+    )
+    url = reverse("programs:run", args=[program.pk, run.pk])
+    page = client.get(url).content.decode()
+    assert 'value="40"' in page
+    assert "improving groups" in page
+    assert 'hx-trigger="every 1s"' in page
+    panel = client.get(url + "?status=1", HTTP_HX_REQUEST="true").content.decode()
+    assert panel.lstrip().startswith('<section class="card" id="progress"')
+    assert "<html" not in panel
+    client.post(reverse("programs:run_cancel", args=[program.pk, run.pk]))
+    assert MatchingRun.objects.get().cancel_requested
