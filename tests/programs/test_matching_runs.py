@@ -332,3 +332,18 @@ def test_a_running_run_shows_progress_and_the_page_polls_only_its_panel(
     assert "<html" not in panel
     client.post(reverse("programs:run_cancel", args=[program.pk, run.pk]))
     assert MatchingRun.objects.get().cancel_requested
+
+
+def test_enrolment_page_queries_do_not_grow_with_circles(
+    client_for,
+    dana,
+    program,
+    cohort,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    client = client_for(dana)
+    publish_first_run(client, program, django_capture_on_commit_callbacks)
+    assert ProgramCircle.objects.count() == 2
+    with django_assert_num_queries(12):
+        client.get(reverse("programs:enrollments", args=[program.pk]))

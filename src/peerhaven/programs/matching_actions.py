@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from peerhaven.circles.actions import CircleError, do_invite, do_start_circle
 from peerhaven.circles.meeting_actions import do_update_schedule
-from peerhaven.circles.models import Circle
+from peerhaven.circles.models import Circle, Invitation, Membership
 from peerhaven.matching import InputError
 from peerhaven.programs import emails, engine
 from peerhaven.programs.actions import ProgramError
@@ -287,7 +287,7 @@ def do_place_late_joiners(program: Program, *, acting_user) -> tuple[int, int]:
     links = {link.label: link.circle for link in program.program_circles.select_related("circle")}
     if not links:
         raise ProgramError("Publish a matching run first: there are no circles to join yet.")
-    seated = _seated(program, links)
+    seated = _seated(program)
     newcomers = [e for e in engine.matchable(program) if str(e.pk) not in seated]
     if not newcomers:
         return 0, 0
@@ -300,17 +300,29 @@ def do_place_late_joiners(program: Program, *, acting_user) -> tuple[int, int]:
     return len(placed), len(newcomers) - len(placed)
 
 
-def _seated(program: Program, links: dict) -> dict[str, str]:
+def places_by_email(program: Program) -> dict[str, tuple[str, str]]:
+    """{e-mail: (circle label, "member" or "invited")} for the program's circles, in two
+    queries whatever the number of circles."""
+    labels = dict(program.program_circles.values_list("circle_id", "label"))
+    invited = Invitation.objects.filter(
+        circle_id__in=labels, state=Invitation.State.PENDING, expires_at__gt=timezone.now()
+    ).values_list("email", "circle_id")
+    members = Membership.objects.filter(
+        circle_id__in=labels, state=Membership.State.ACTIVE
+    ).values_list("user__email", "circle_id")
+    places = {email.lower(): (labels[circle], "invited") for email, circle in invited}
+    places |= {email.lower(): (labels[circle], "member") for email, circle in members}
+    return places
+
+
+def _seated(program: Program) -> dict[str, str]:
     """{enrollment id: circle label} for everyone in (or invited to) a program circle."""
-    by_email = {e.email.lower(): str(e.pk) for e in program.enrollments.all()}
-    seated = {}
-    for label, circle in links.items():
-        emails = list(circle.active_memberships().values_list("user__email", flat=True))
-        emails += list(circle.open_invitations().values_list("email", flat=True))
-        for email in emails:
-            if email.lower() in by_email:
-                seated[by_email[email.lower()]] = label
-    return seated
+    places = places_by_email(program)
+    return {
+        str(pk): places[email.lower()][0]
+        for pk, email in program.enrollments.values_list("pk", "email")
+        if email.lower() in places
+    }
 
 
 def _convener(circle):

@@ -34,6 +34,7 @@ from peerhaven.programs.forms import (
     ProgramForm,
     RosterUploadForm,
 )
+from peerhaven.programs.matching_actions import places_by_email
 from peerhaven.programs.models import (
     MANAGING_ROLES,
     STAFF_ROLES,
@@ -126,25 +127,13 @@ def policy_edit(request, program):
     return render(request, "programs/policy.html", {"program": program, "form": form})
 
 
-def circle_places(program) -> dict[str, str]:
-    """{e-mail: "G3 (member)" or "G3 (invited)"} for the program's circles."""
-    places = {}
-    for link in program.program_circles.select_related("circle"):
-        circle = link.circle
-        for email in circle.open_invitations().values_list("email", flat=True):
-            places[email.lower()] = f"{link.label} (invited)"
-        members = circle.active_memberships().values_list("user__email", flat=True)
-        for email in members:
-            places[email.lower()] = f"{link.label} (member)"
-    return places
-
-
 @program_view()
 def enrollments(request, program):
-    places = circle_places(program)
+    places = places_by_email(program)
     people = list(program.enrollments.select_related("user__profile"))
     for enrollment in people:
-        enrollment.place = places.get(enrollment.email.lower(), "")
+        label, how = places.get(enrollment.email.lower(), ("", ""))
+        enrollment.place = f"{label} ({how})" if label else ""
     context = {
         "program": program,
         "enrollments": people,
