@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "peerhaven.notifications",
     "peerhaven.circles",
     "peerhaven.programs",
+    "peerhaven.communities",
 ]
 
 MIDDLEWARE = [

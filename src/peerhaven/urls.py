@@ -15,6 +15,7 @@ urlpatterns = [
     path("profile/", include("peerhaven.accounts.urls")),
     path("circles/", include("peerhaven.circles.urls")),
     path("programs/", include("peerhaven.programs.urls")),
+    path("communities/", include("peerhaven.communities.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

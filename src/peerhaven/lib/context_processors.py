@@ -8,6 +8,7 @@ NAVIGATION = [
     ("dashboard", "Home"),
     ("circles:list", "Circles"),
     ("programs:list", "Programs"),
+    ("communities:list", "Communities"),
     ("accounts:profile_edit", "Profile"),
 ]
 

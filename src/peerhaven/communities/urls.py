@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from peerhaven.communities import views
+
+app_name = "communities"
+
+community = "<int:community_id>/"
+post = community + "posts/<int:post_id>/"
+group = community + "groups/<int:subgroup_id>/"
+
+urlpatterns = [
+    path("", views.community_list, name="list"),
+    path("new/", views.community_create, name="create"),
+    path(community, views.community_detail, name="detail"),
+    path(community + "join/", views.community_join, name="join"),
+    path(community + "leave/", views.community_leave, name="leave"),
+    path(community + "rules/", views.community_rules, name="rules"),
+    path(community + "digest/", views.digest_setting, name="digest"),
+    path(community + "people/<int:user_id>/", views.person, name="person"),
+    path(community + "groups/", views.subgroup_list, name="subgroups"),
+    path(community + "groups/new/", views.subgroup_create, name="subgroup_create"),
+    path(group, views.subgroup_detail, name="subgroup"),
+    path(group + "membership/", views.subgroup_membership, name="subgroup_membership"),
+    path(group + "add/", views.subgroup_add_member, name="subgroup_add_member"),
+    path(community + "posts/new/", views.post_create, name="post_create"),
+    path(post, views.thread, name="post"),
+    path(post + "edit/", views.post_edit, name="post_edit"),
+    path(post + "accept/", views.accept_answer, name="accept_answer"),
+    path(post + "report/", views.post_report, name="post_report"),
+    # --- search (search_views.py) ---
+    # --- moderation and settings (moderation_views.py) ---
+    # --- digests (digests.py) ---
+]
