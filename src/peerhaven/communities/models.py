@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 MAX_POST_LENGTH = 40_000
@@ -191,9 +192,7 @@ class SubGroupQuerySet(models.QuerySet):
         if member.is_moderator:
             return in_community
         mine = SubGroupMember.objects.filter(user_id=member.user_id).values("subgroup")
-        return in_community.filter(
-            Q(private=False) | Q(pk__in=mine)
-        )
+        return in_community.filter(Q(private=False) | Q(pk__in=mine))
 
 
 class SubGroup(models.Model):
@@ -241,6 +240,9 @@ class SubGroupMember(models.Model):
             models.UniqueConstraint(fields=["subgroup", "user"], name="one_subgroup_row_per_person")
         ]
         indexes = [models.Index(fields=["user", "following"])]
+
+    def __str__(self):
+        return f"{self.user} in {self.subgroup}"
 
 
 class PostQuerySet(models.QuerySet):
@@ -340,6 +342,11 @@ class Post(models.Model):
     def __str__(self):
         return self.title or f"Reply {self.pk}"
 
+    def get_absolute_url(self) -> str:
+        """The thread's page; a reply is an anchor on its thread's page."""
+        url = reverse("communities:post", args=[self.community_id, self.thread_id])
+        return url if self.is_thread else f"{url}#post-{self.pk}"
+
     @property
     def is_thread(self) -> bool:
         return self.parent_id is None
@@ -364,10 +371,15 @@ class PostRevision(models.Model):
     class Meta:
         ordering = ["-replaced_at"]
 
+    def __str__(self):
+        return f"Earlier text of post {self.post_id}"
+
 
 class Report(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="reports")
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -377,6 +389,9 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "reporter"], name="one_report_per_person")
         ]
+
+    def __str__(self):
+        return f"Report on post {self.post_id}"
 
 
 class AutoRule(models.Model):
@@ -404,6 +419,9 @@ class AutoRule(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.patterns[:40]}"
 
 
 class ModerationAction(models.Model):
@@ -441,7 +459,9 @@ class ModerationAction(models.Model):
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    rule = models.ForeignKey(Rule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    rule = models.ForeignKey(
+        Rule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(max_length=500, blank=True)
     until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -449,6 +469,9 @@ class ModerationAction(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["community", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
 
 
 class DigestDelivery(models.Model):
@@ -464,3 +487,5 @@ class DigestDelivery(models.Model):
             models.UniqueConstraint(fields=["member", "period"], name="one_digest_per_period")
         ]
 
+    def __str__(self):
+        return f"{self.period} digest to member {self.member_id}"
