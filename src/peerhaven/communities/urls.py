@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from peerhaven.communities import views
+from peerhaven.communities import digest_views, views
 
 app_name = "communities"
 
@@ -32,4 +32,5 @@ urlpatterns = [
     # --- search (search_views.py) ---
     # --- moderation and settings (moderation_views.py) ---
     # --- digests (digests.py) ---
+    path("unsubscribe/<str:token>/", digest_views.unsubscribe, name="unsubscribe"),
 ]

@@ -13,13 +13,14 @@ def absolute_url(path: str) -> str:
     return settings.PEERHAVEN_BASE_URL.rstrip("/") + path
 
 
-def send_templated(name: str, to: list[str], context: dict) -> None:
+def send_templated(name: str, to: list[str], context: dict, *, headers: dict | None = None) -> None:
     context = {"base_url": settings.PEERHAVEN_BASE_URL.rstrip("/"), **context}
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
         body=render_to_string(f"emails/{name}.txt", context),
         to=to,
+        headers=headers,
     )
     message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
     message.send()
