@@ -94,7 +94,11 @@ TEMPLATES = [
 ]
 
 # Demo data for `make run`: each feature app's seeder, in order (manage.py seed_demo).
-DEMO_SEEDERS = ["peerhaven.circles.demo.seed", "peerhaven.programs.demo.seed"]
+DEMO_SEEDERS = [
+    "peerhaven.circles.demo.seed",
+    "peerhaven.programs.demo.seed",
+    "peerhaven.communities.demo.seed",
+]
 
 # --- Database: SQLite unless DATABASE_URL says otherwise -------------------------------
 

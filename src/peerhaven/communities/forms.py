@@ -43,6 +43,7 @@ class CommunityForm(forms.ModelForm):
         label="Rules",
         widget=forms.Textarea(attrs={"rows": 6}),
         initial=DEFAULT_RULES,
+        error_messages={"required": "Write at least one rule."},
         help_text="One rule per line, “Title — details”. Members agree to them before posting.",
     )
     questions_text = forms.CharField(
