@@ -206,3 +206,39 @@ def sample_program(dana, bob, lakeshore):
         result={"groups": [{"label": "G1", "members": [str(enrollment.pk)], "slot": ""}]},
     )
     return {"program": program, "enrollment": enrollment, "question": question, "run": run}
+
+
+@pytest.fixture
+def sample_community(alice, bob, erin, lakeshore):
+    """Lakeshore's community, owned by Alice; Bob is a member who agreed to the rules, Erin
+    joined but has not agreed yet. Bob asked a question in a public group and Alice replied;
+    one automatic rule: one of every object community URLs name."""
+    from peerhaven.communities import actions
+    from peerhaven.communities.models import AutoRule, Community, Member
+
+    community = actions.do_start_community(
+        acting_user=alice,
+        name="Lakeshore Faculty Network",
+        organization=lakeshore,
+        join_policy=Community.JoinPolicy.REQUEST,
+        rules=[("Be kind", ""), ("No political posts", "")],
+        questions=["Where do you practise?"],
+    )
+    community.hold_first_posts = 0
+    community.save()
+    owner = community.members.get(user=alice)
+    bob_row = Member.objects.create(community=community, user=bob, joined_at=community.created_at)
+    actions.do_agree_to_rules(bob_row)
+    Member.objects.create(community=community, user=erin, joined_at=community.created_at)
+    subgroup = actions.do_create_subgroup(owner, name="Chicago")
+    question = actions.do_post(bob_row, kind="question", title="Protected time?", body="How?")
+    reply = actions.do_post(owner, parent=question, body="Tie it to a deliverable.")
+    auto_rule = AutoRule.objects.create(community=community, patterns="election")
+    return {
+        "community": community,
+        "subgroup": subgroup,
+        "community_post": question,
+        "community_reply": reply,
+        "community_member": bob_row,
+        "auto_rule": auto_rule,
+    }

@@ -65,6 +65,23 @@ def post_only(get=405):
     return signed_in(get)
 
 
+def community_page(member=200, owner=None, new_member=None):
+    """Inside a community: 404 for everyone who is not an active member of it (staff and
+    site admins included). Erin (new_member) has joined but not agreed to the rules; Bob is
+    a member; Alice owns it."""
+    outcomes = signed_in(404)
+    outcomes.update(
+        new_member=member if new_member is None else new_member,
+        circle_member=member,
+        convener=member if owner is None else owner,
+    )
+    return outcomes
+
+
+def moderator_page(moderator=200):
+    return community_page(member=403, owner=moderator)
+
+
 def program_page(staff=200, researcher=403, enrolled=404):
     """A program's staff page: 404 for anyone without a role at its organization (site
     admins included), 403 for a role that does not cover it. Bob is enrolled in it."""
@@ -202,6 +219,54 @@ MATRIX = {
     ("mfa_view_recovery_codes", "get"): signed_in(404),
     ("mfa_generate_recovery_codes", "get"): signed_in(REDIRECT),
     ("mfa_download_recovery_codes", "get"): signed_in(404),
+    # Communities (the sample is Lakeshore's; alice owns it, bob and erin are members, erin
+    # has not agreed to the rules; everyone else, staff and site admins included, is outside)
+    ("communities:list", "get"): signed_in(200),
+    ("communities:create", "get"): signed_in(200),
+    ("communities:detail", "get"): signed_in(200),  # the front door for people outside
+    ("communities:join", "get"): {**signed_in(200), **dict.fromkeys(CIRCLE_INSIDERS, REDIRECT)},
+    ("communities:join", "post"): {**signed_in(200), **dict.fromkeys(CIRCLE_INSIDERS, REDIRECT)},
+    ("communities:leave", "get"): post_only(),
+    ("communities:leave", "post"): community_page(REDIRECT),
+    ("communities:rules", "get"): community_page(),
+    ("communities:rules", "post"): community_page(REDIRECT),
+    ("communities:digest", "get"): post_only(),
+    ("communities:digest", "post"): community_page(REDIRECT),
+    ("communities:person", "get"): community_page(),
+    ("communities:subgroups", "get"): community_page(),
+    ("communities:subgroup_create", "get"): moderator_page(),
+    ("communities:subgroup", "get"): community_page(),
+    ("communities:subgroup_membership", "get"): post_only(),
+    ("communities:subgroup_membership", "post"): community_page(REDIRECT),
+    ("communities:subgroup_add_member", "get"): post_only(),
+    ("communities:subgroup_add_member", "post"): moderator_page(REDIRECT),
+    ("communities:post_create", "get"): community_page(new_member=REDIRECT),
+    ("communities:post", "get"): community_page(),
+    # Only the author (bob) edits a post; to everyone else it is not there.
+    ("communities:post_edit", "get"): {**community_page(404), "circle_member": 200},
+    ("communities:accept_answer", "get"): post_only(),
+    ("communities:accept_answer", "post"): community_page(REDIRECT),
+    ("communities:post_report", "get"): community_page(),
+    ("communities:search", "get"): community_page(),
+    ("communities:moderation", "get"): moderator_page(),
+    ("communities:moderation_post", "get"): post_only(),
+    ("communities:moderation_post", "post"): moderator_page(REDIRECT),
+    ("communities:moderation_history", "get"): moderator_page(),
+    ("communities:moderation_unmask", "get"): post_only(),
+    ("communities:moderation_unmask", "post"): moderator_page(REDIRECT),
+    ("communities:moderation_members", "get"): moderator_page(),
+    ("communities:moderation_invite", "get"): post_only(),
+    ("communities:moderation_invite", "post"): moderator_page(200),  # the form, address missing
+    ("communities:moderation_member", "get"): post_only(),
+    ("communities:moderation_member", "post"): moderator_page(REDIRECT),
+    ("communities:moderation_log", "get"): moderator_page(),
+    ("communities:settings", "get"): moderator_page(),
+    ("communities:settings_rules", "get"): moderator_page(),
+    ("communities:settings_auto_rules", "get"): moderator_page(),
+    ("communities:settings_auto_rule_delete", "get"): post_only(),
+    ("communities:settings_auto_rule_delete", "post"): moderator_page(REDIRECT),
+    ("communities:unsubscribe", "get"): everyone(400),  # a made-up token
+    ("communities:unsubscribe", "post"): everyone(400),
     # The admin's own sign-in hands over to allauth; signed-in non-admins are refused.
     ("admin:login", "get"): {**signed_in(403, anonymous=LOGIN), "site_admin": REDIRECT},
     ("admin:logout", "get"): {**signed_in(REDIRECT, anonymous=ADMIN_LOGIN), "site_admin": 405},
@@ -238,6 +303,12 @@ SAMPLE_OBJECTS = {
     "run_id": "run",
     "invitation_id": "invitation",
     "admission_id": "admission",
+    "community_id": "community",
+    "subgroup_id": "subgroup",
+    "post_id": "community_post",
+    "member_id": "community_member",
+    "auto_rule_id": "auto_rule",
+    "user_id": "bob",
 }
 # What a form would post, where the view needs it to act.
 POST_DATA = {
@@ -248,6 +319,10 @@ POST_DATA = {
     "circles:live_note": lambda objects: {"text": "advice", "kind": "note"},
     "circles:attendance": lambda objects: {},
     "programs:enrollment_state": lambda objects: {"state": "accepted", "reason": "ok"},
+    "communities:accept_answer": lambda objects: {"reply": objects["community_reply"].pk},
+    "communities:subgroup_membership": lambda objects: {"action": "join"},
+    "communities:moderation_post": lambda objects: {"action": "lock"},
+    "communities:moderation_member": lambda objects: {"action": "unmute"},
 }
 
 
@@ -338,7 +413,7 @@ def request_leaving_no_trace(client, method, url, data):
 
 
 def test_every_url_as_every_role(
-    people, alices_separation, alice, bob, sample_circle, sample_program
+    people, alices_separation, alice, bob, sample_circle, sample_program, sample_community
 ):
     objects = {
         "separation": alices_separation,
@@ -346,6 +421,7 @@ def test_every_url_as_every_role(
         "bob": bob,
         **sample_circle,
         **sample_program,
+        **sample_community,
     }
     clients = {role: client_as(person) for role, person in people.items()}
     wrong = []

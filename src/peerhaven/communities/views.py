@@ -129,6 +129,8 @@ def _front_door(request, community, member):
 
 def community_join(request, community_id):
     community, member = community_front_door(request.user, community_id)
+    if member is not None and member.is_active:
+        return redirect("communities:detail", community_id=community.pk)
     if community.join_policy == Community.JoinPolicy.REQUEST and not _is_invited(member):
         return _request_to_join(request, community)
     if request.method != "POST":
