@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from peerhaven.communities import digest_views, views
+from peerhaven.communities import digest_views, moderation_views, views
 
 app_name = "communities"
 
 community = "<int:community_id>/"
 post = community + "posts/<int:post_id>/"
 group = community + "groups/<int:subgroup_id>/"
+moderated_post = community + "moderation/posts/<int:post_id>/"
 
 urlpatterns = [
     path("", views.community_list, name="list"),
@@ -31,6 +32,30 @@ urlpatterns = [
     path(post + "report/", views.post_report, name="post_report"),
     # --- search (search_views.py) ---
     # --- moderation and settings (moderation_views.py) ---
+    path(community + "moderation/", moderation_views.queue, name="moderation"),
+    path(moderated_post, moderation_views.post_action, name="moderation_post"),
+    path(moderated_post + "history/", moderation_views.post_history, name="moderation_history"),
+    path(moderated_post + "unmask/", moderation_views.unmask, name="moderation_unmask"),
+    path(community + "moderation/members/", moderation_views.members, name="moderation_members"),
+    path(community + "moderation/invite/", moderation_views.invite, name="moderation_invite"),
+    path(
+        community + "moderation/members/<int:member_id>/",
+        moderation_views.member_action,
+        name="moderation_member",
+    ),
+    path(community + "moderation/log/", moderation_views.log, name="moderation_log"),
+    path(community + "settings/", moderation_views.settings, name="settings"),
+    path(community + "settings/rules/", moderation_views.rules, name="settings_rules"),
+    path(
+        community + "settings/auto-rules/",
+        moderation_views.auto_rules,
+        name="settings_auto_rules",
+    ),
+    path(
+        community + "settings/auto-rules/<int:auto_rule_id>/delete/",
+        moderation_views.auto_rule_delete,
+        name="settings_auto_rule_delete",
+    ),
     # --- digests (digests.py) ---
     path("unsubscribe/<str:token>/", digest_views.unsubscribe, name="unsubscribe"),
 ]
