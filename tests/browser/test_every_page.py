@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from peerhaven.circles.models import Circle
+from peerhaven.communities.models import Community, Post
 from peerhaven.programs.models import Program
 from tests.browser.conftest import check_page
 
@@ -42,8 +43,37 @@ def program_pages(program) -> list[str]:
     ]
 
 
+def community_moderator_pages(community) -> list[str]:
+    """The demo network as its owner sees it: the pages the community journey skips."""
+    base = f"/communities/{community.pk}"
+    article = Post.objects.get(community=community, kind="article", parent=None)
+    anonymous = Post.objects.filter(community=community, anonymous=True).first()
+    group = community.subgroups.get(name="Chicago")
+    return [
+        f"{base}/",
+        f"{base}/?unanswered=1",
+        article.get_absolute_url(),
+        anonymous.get_absolute_url(),
+        f"{base}/groups/{group.pk}/",
+        f"{base}/people/{article.author_id}/",
+        f"{base}/moderation/",
+        f"{base}/moderation/members/",
+        f"{base}/moderation/log/",
+        f"{base}/settings/",
+        f"{base}/settings/rules/",
+        f"{base}/settings/auto-rules/",
+        f"{base}/groups/new/",
+        f"{base}/search/?q=grant",
+        "/communities/new/",
+    ]
+
+
 def visit(page, email, paths, prefix):
     sign_in_demo(page, email)
+    visit_signed_in(page, paths, prefix)
+
+
+def visit_signed_in(page, paths, prefix):
     for number, path in enumerate(paths):
         response = page.goto(path)
         assert response.status == 200, path
@@ -69,3 +99,7 @@ def test_every_page_is_accessible_on_the_demo_data(page, settings):
     page.context.clear_cookies()
     joinable = Circle.objects.get(name="New Faculty Peer Circle")
     visit(page, "moderator@demo.peerhaven.org", [f"/circles/{joinable.pk}/join/"], "joiner")
+    network = Community.objects.get(name="Women in Academic Medicine Network")
+    page.goto("/communities/")
+    check_page(page, "moderator-communities")
+    visit_signed_in(page, community_moderator_pages(network), "moderator")
