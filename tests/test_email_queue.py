@@ -60,3 +60,24 @@ def test_serialized_message_is_plain_json_data():
     payload = serialize_message(message)
     assert json.loads(json.dumps(payload)) == payload
     assert payload["cc"] == ["c@example.org"]
+
+
+def test_a_batch_is_queued_for_the_worker_in_one_go(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from peerhaven.notifications.email import send_all
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    messages = [
+        EmailMultiAlternatives("Digest", "Body", "from@example.org", [f"m{n}@example.org"])
+        for n in range(3)
+    ]
+    with transaction.atomic():
+        send_all(messages)
+        assert DBTaskResult.objects.count() == 0  # nothing before the commit
+    queued = DBTaskResult.objects.order_by("enqueued_at")
+    assert [task.args_kwargs["args"][0]["to"] for task in queued] == [
+        ["m0@example.org"],
+        ["m1@example.org"],
+        ["m2@example.org"],
+    ]

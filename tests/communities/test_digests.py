@@ -252,17 +252,17 @@ def test_a_run_that_crashes_resumes_without_sending_anyone_twice(
     for person in people:
         join(community, person)
     thread(community, carol, "News")
-    real_send = digests._send_one
+    real_message = digests._digest_message
     calls = []
 
     def crash_on_the_third(member, threads):
         calls.append(member)
         if len(calls) == 3:
             raise RuntimeError("the worker died")
-        real_send(member, threads)
+        return real_message(member, threads)
 
     with (
-        mock.patch.object(digests, "_send_one", crash_on_the_third),
+        mock.patch.object(digests, "_digest_message", crash_on_the_third),
         pytest.raises(RuntimeError),
     ):
         send("weekly", django_capture_on_commit_callbacks, batch_size=2)

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from peerhaven.communities.models import DigestDelivery, Member, Post, SubGroupMember
-from peerhaven.notifications.email import absolute_url, send_templated
+from peerhaven.notifications.email import absolute_url, render_templated, send_all
 
 PERIODS = {
     Member.Digest.DAILY: dt.timedelta(days=1),
@@ -149,8 +149,7 @@ def _send_batch(batch: list[Member], key: str, now: dt.datetime, candidates) -> 
         DigestDelivery.objects.bulk_create(
             DigestDelivery(member=member, period=key, sent_at=now) for member, _ in digests
         )
-        for member, threads in digests:
-            _send_one(member, threads)
+        send_all([_digest_message(member, threads) for member, threads in digests])
         Member.objects.filter(pk__in=[member.pk for member, _ in digests]).update(
             digest_sent_at=now
         )
@@ -172,9 +171,9 @@ def _followed_subgroups(batch: list[Member]) -> dict[int, set[int]]:
     return followed
 
 
-def _send_one(member: Member, threads: list[dict]) -> None:
+def _digest_message(member: Member, threads: list[dict]):
     unsubscribe = unsubscribe_url(member)
-    send_templated(
+    return render_templated(
         "community_digest",
         [member.user.email],
         {

@@ -12,7 +12,13 @@ from peerhaven.notifications.tasks import deliver_email, serialize_message
 
 class QueuedEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
-        for message in email_messages:
-            payload = serialize_message(message)
-            transaction.on_commit(lambda payload=payload: deliver_email.enqueue(payload))
+        payloads = [serialize_message(message) for message in email_messages]
+        transaction.on_commit(lambda: _enqueue_all(payloads))
         return len(email_messages)
+
+
+def _enqueue_all(payloads: list[dict]) -> None:
+    """One transaction for a whole batch: queueing 500 digests is one commit, not 500."""
+    with transaction.atomic():
+        for payload in payloads:
+            deliver_email.enqueue(payload)

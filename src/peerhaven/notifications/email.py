@@ -5,7 +5,7 @@ so nothing leaves before the surrounding transaction commits."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
 
@@ -14,6 +14,19 @@ def absolute_url(path: str) -> str:
 
 
 def send_templated(name: str, to: list[str], context: dict, *, headers: dict | None = None) -> None:
+    render_templated(name, to, context, headers=headers).send()
+
+
+def send_all(messages: list[EmailMultiAlternatives]) -> None:
+    """Many messages at once (a digest run's batch): the queued backend hands them to the
+    worker in one transaction instead of one commit per e-mail."""
+    if messages:
+        get_connection().send_messages(messages)
+
+
+def render_templated(
+    name: str, to: list[str], context: dict, *, headers: dict | None = None
+) -> EmailMultiAlternatives:
     context = {"base_url": settings.PEERHAVEN_BASE_URL.rstrip("/"), **context}
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     message = EmailMultiAlternatives(
@@ -23,4 +36,4 @@ def send_templated(name: str, to: list[str], context: dict, *, headers: dict | N
         headers=headers,
     )
     message.attach_alternative(render_to_string(f"emails/{name}.html", context), "text/html")
-    message.send()
+    return message
