@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from peerhaven.communities import digest_views, moderation_views, views
+from peerhaven.communities import digest_views, moderation_views, search_views, views
 
 app_name = "communities"
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path(post + "accept/", views.accept_answer, name="accept_answer"),
     path(post + "report/", views.post_report, name="post_report"),
     # --- search (search_views.py) ---
+    path(community + "search/", search_views.search, name="search"),
     # --- moderation and settings (moderation_views.py) ---
     path(community + "moderation/", moderation_views.queue, name="moderation"),
     path(moderated_post, moderation_views.post_action, name="moderation_post"),
