@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -259,3 +260,57 @@ def test_reporting_twice_or_reporting_oneself(thread, community, member, carol):
     with pytest.raises(CommunityError, match="your own post"):
         actions.do_report(thread, member, rule=rule)
     assert Post.objects.get(pk=thread.pk).report_count == 1
+
+
+def test_long_threads_are_read_a_page_at_a_time(community, member, thread, client_for, bob):
+    replies = [
+        Post(
+            community=community,
+            parent=thread,
+            body=f"Reply {n}",
+            body_html=f"<p>Reply number {n}.</p>",
+            author=bob,
+            created_at=thread.created_at + dt.timedelta(minutes=n),
+        )
+        for n in range(120)
+    ]
+    Post.objects.bulk_create(replies)
+    client = client_for(bob)
+    first = client.get(thread.get_absolute_url()).content.decode()
+    assert "Reply number 0." in first
+    assert "Reply number 49." in first
+    assert "Reply number 50." not in first
+    cursor = re.search(r'hx-get="\?after=([0-9-]+)"', first).group(1)
+
+    more = client.get(f"{thread.get_absolute_url()}?after={cursor}", HTTP_HX_REQUEST="true")
+    text = more.content.decode()
+    assert "<html" not in text  # only the next replies, appended in place
+    assert "Reply number 50." in text
+    assert "Reply number 99." in text
+    assert "Reply number 49." not in text
+
+    linked = Post.objects.get(body="Reply 110")
+    page = client.get(linked.get_absolute_url()).content.decode()
+    assert "Reply number 110." in page
+    assert "Reply number 109." not in page
+    assert "Show more replies" not in page
+    assert "From the first reply" in page
+
+
+def test_a_bad_cursor_or_reply_starts_from_the_top(thread, member, client_for, bob):
+    actions.do_post(member, parent=thread, body="The only reply")
+    for query in ("?after=banana", "?after=1-2-3", "?reply=999999", "?reply=-1"):
+        page = client_for(bob).get(thread.get_absolute_url() + query)
+        assert page.status_code == 200, query
+    assert (
+        "The only reply"
+        in client_for(bob).get(thread.get_absolute_url() + "?reply=x").content.decode()
+    )
+
+
+def test_the_accepted_answer_is_shown_under_the_question(community, member, owner, client_for):
+    question = actions.do_post(member, kind="question", title="Q?", body="?")
+    answer = actions.do_post(owner, parent=question, body="The accepted advice")
+    actions.do_accept_answer(question, answer, member)
+    page = client_for(member.user).get(question.get_absolute_url()).content.decode()
+    assert page.index("The accepted advice") < page.index("1 reply")

@@ -1,5 +1,5 @@
-"""Lists of threads — a community's home, a sub-group, the followed-groups feed — read a
-page at a time by keyset (newest activity first), so page 500 costs what page 1 does."""
+"""Lists of posts — a community's home, a sub-group, the followed-groups feed, a thread's
+replies — read a page at a time by keyset, so page 500 costs what page 1 does."""
 
 from __future__ import annotations
 
@@ -10,34 +10,53 @@ from django.db.models import Q
 from peerhaven.communities.models import Member, Post, SubGroupMember
 
 PAGE_SIZE = 25
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+REPLIES_PER_PAGE = 50
 
 
 def thread_page(threads, cursor: str | None, size: int = PAGE_SIZE):
-    """One page of ``threads`` after ``cursor`` and the cursor of the next page (None at the
-    end). A cursor is "<activity time in µs>-<post id>"; a bad one starts from the top."""
+    """One page of ``threads`` after ``cursor`` (newest activity first) and the cursor of the
+    next page (None at the end). A bad cursor starts from the top."""
+    threads = threads.select_related("subgroup", "author__profile")
+    return _keyset_page(threads, "last_activity_at", cursor, size, newest_first=True)
+
+
+def reply_page(replies, cursor: str | None, size: int = REPLIES_PER_PAGE, *, first=None):
+    """One page of a thread's replies, oldest first, after ``cursor`` — or starting at the
+    reply ``first`` when someone follows a link to it — and the next page's cursor. A long
+    thread is read a page at a time; the page never renders hundreds of replies at once."""
+    replies = replies.select_related("author__profile")
+    if first is not None:
+        cursor = _cursor(first.created_at, first.pk - 1)
+    return _keyset_page(replies, "created_at", cursor, size, newest_first=False)
+
+
+def _keyset_page(rows, field: str, cursor: str | None, size: int, *, newest_first: bool):
+    """Rows ordered by (``field``, pk), a page after a cursor "<time in µs>-<id>"."""
     after = _parse_cursor(cursor)
+    before, direction = ("lt", "-") if newest_first else ("gt", "")
     if after is not None:
         moment, pk = after
-        threads = threads.filter(
-            Q(last_activity_at__lt=moment) | Q(last_activity_at=moment, pk__lt=pk)
+        rows = rows.filter(
+            Q(**{f"{field}__{before}": moment}) | Q(**{field: moment, f"pk__{before}": pk})
         )
-    page = list(
-        threads.select_related("subgroup", "author__profile").order_by("-last_activity_at", "-pk")[
-            : size + 1
-        ]
-    )
+    page = list(rows.order_by(f"{direction}{field}", f"{direction}pk")[: size + 1])
     if len(page) <= size:
         return page, None
     last = page[size - 1]
-    return page[:size], f"{int(last.last_activity_at.timestamp() * 1_000_000)}-{last.pk}"
+    return page[:size], _cursor(getattr(last, field), last.pk)
+
+
+def _cursor(moment: dt.datetime, pk: int) -> str:
+    # Whole microseconds, not float seconds: a cursor must match its row's time exactly.
+    return f"{(moment - EPOCH) // dt.timedelta(microseconds=1)}-{pk}"
 
 
 def _parse_cursor(cursor: str | None):
     micros, _, pk = (cursor or "").partition("-")
     if not (micros.isdigit() and pk.isdigit()):
         return None
-    moment = dt.datetime.fromtimestamp(int(micros) / 1_000_000, tz=dt.UTC)
-    return moment, int(pk)
+    return EPOCH + dt.timedelta(microseconds=int(micros)), int(pk)
 
 
 def community_threads(member, *, kind: str | None = None, unanswered: bool = False):

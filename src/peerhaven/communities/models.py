@@ -343,9 +343,10 @@ class Post(models.Model):
         return self.title or f"Reply {self.pk}"
 
     def get_absolute_url(self) -> str:
-        """The thread's page; a reply is an anchor on its thread's page."""
+        """The thread's page; for a reply, the thread's page starting at that reply."""
         url = reverse("communities:post", args=[self.community_id, self.thread_id])
-        return url if self.is_thread else f"{url}#post-{self.pk}"
+        # A long thread is read a page at a time: a reply's link opens the page it is on.
+        return url if self.is_thread else f"{url}?reply={self.pk}#post-{self.pk}"
 
     @property
     def is_thread(self) -> bool:

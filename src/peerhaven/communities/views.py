@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peerhaven.accounts.models import User
@@ -31,7 +32,7 @@ from peerhaven.communities.forms import (
 )
 from peerhaven.communities.models import Community, Member, Post, SubGroup, SubGroupMember
 from peerhaven.communities.phi import possible_patient_details
-from peerhaven.lib.requests import posted, posted_id, safe_next
+from peerhaven.lib.requests import posted, posted_id, query_id, safe_next
 
 # --- The list and starting a community -------------------------------------------------
 
@@ -385,18 +386,36 @@ def thread(request, member, post_id):
         "community": member.community,
         "member": member,
         "post": post,
-        "replies": Post.objects.readable_by(member)
-        .filter(parent=post)
-        .select_related("author__profile")
-        .order_by("created_at", "pk"),
         "form": form,
         "phi": warnings,
-        "accepted_id": post.accepted_answer_id,
-        "accepted_thread_id": post.pk,
+        **_replies(request, member, post),
+    }
+    if request.htmx:
+        return render(request, "communities/thread.html#replies", context)
+    return render(request, "communities/thread.html", context)
+
+
+def _replies(request, member, post) -> dict:
+    """A page of the thread's replies (from a linked reply, or after a cursor), the accepted
+    answer, and what the viewer may do with them."""
+    replies = Post.objects.readable_by(member).filter(parent=post)
+    linked_id = query_id(request, "reply")
+    linked = replies.filter(pk=linked_id).first() if linked_id else None
+    page, next_cursor = feeds.reply_page(replies, request.GET.get("after"), first=linked)
+    accepted = None
+    if post.accepted_answer_id:
+        accepted = replies.select_related("author__profile").filter(
+            pk=post.accepted_answer_id
+        ).first()
+    return {
+        "replies": page,
+        "next_cursor": next_cursor,
+        "partial_page": linked is not None or bool(request.GET.get("after")),
+        "accepted": accepted,
+        "accept_url": reverse("communities:accept_answer", args=[member.community_id, post.pk]),
         "may_accept": post.kind == Post.Kind.QUESTION
         and (post.author_id == member.user_id or member.is_moderator),
     }
-    return render(request, "communities/thread.html", context)
 
 
 @community_view()

@@ -13,7 +13,15 @@ def posted(request):
 
 def posted_id(request, name: str) -> int | None:
     """A row id from a form; anything that is not one (tampered or missing) is None."""
-    value = request.POST.get(name, "")
+    return _row_id(request.POST.get(name, ""))
+
+
+def query_id(request, name: str) -> int | None:
+    """A row id from the query string (``?reply=12``), or None."""
+    return _row_id(request.GET.get(name, ""))
+
+
+def _row_id(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
