@@ -404,9 +404,9 @@ def _replies(request, member, post) -> dict:
     page, next_cursor = feeds.reply_page(replies, request.GET.get("after"), first=linked)
     accepted = None
     if post.accepted_answer_id:
-        accepted = replies.select_related("author__profile").filter(
-            pk=post.accepted_answer_id
-        ).first()
+        accepted = (
+            replies.select_related("author__profile").filter(pk=post.accepted_answer_id).first()
+        )
     return {
         "replies": page,
         "next_cursor": next_cursor,
