@@ -28,7 +28,7 @@ def busy_alice(alice):
 @pytest.mark.parametrize(
     ("url_name", "queries"),
     [
-        ("dashboard", 10),
+        ("dashboard", 11),
         ("accounts:profile_edit", 8),
         ("accounts:availability", 6),
         ("accounts:private_profile", 8),

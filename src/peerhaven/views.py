@@ -9,6 +9,7 @@ from django.shortcuts import render
 from peerhaven.accounts.actions import profile_of
 from peerhaven.accounts.models import SelfDescription
 from peerhaven.circles.summary import my_circles_summary
+from peerhaven.communities.feeds import followed_threads
 from peerhaven.orgs.models import StaffRole
 
 
@@ -27,5 +28,8 @@ def dashboard(request):
         "mfa_enabled": is_mfa_enabled(user),
         "self_descriptions": SelfDescription.objects.filter(user=user).count(),
         "circles": my_circles_summary(user),
+        "community_threads": followed_threads(user)
+        .select_related("community")
+        .order_by("-last_activity_at")[:3],
     }
     return render(request, "dashboard.html", context)
