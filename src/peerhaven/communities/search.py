@@ -28,7 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 from peerhaven.communities.models import Member, Post, SubGroup
 
 MAX_QUERY_LENGTH = 200
-RANKED_MATCHES = 1000
+RANKED_MATCHES = 500
 # Title matches count ten times body matches in SQLite's bm25; PostgreSQL's ts_rank_cd
 # weights A (title) to B (body) as 1.0 to 0.4.
 SQLITE_WEIGHTS = (10.0, 1.0)
