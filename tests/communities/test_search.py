@@ -51,7 +51,8 @@ def test_replies_are_found_and_lead_to_their_thread(member, owner, client_for, b
     [result] = search_posts(member, "marquee")
     assert (result.post.pk, result.thread_id, result.title) == (reply.pk, thread.pk, thread.title)
     html = page(client_for(bob), community, q="marquee")
-    assert f'href="/communities/{community.pk}/posts/{thread.pk}/#post-{reply.pk}"' in html
+    link = f"/communities/{community.pk}/posts/{thread.pk}/?reply={reply.pk}#post-{reply.pk}"
+    assert f'href="{link}"' in html
 
 
 def test_filters_by_group_and_kind(member, owner, subgroup):
