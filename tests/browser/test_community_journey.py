@@ -116,7 +116,7 @@ def test_join_ask_answer_accept_report_and_remove(browser, live_server):
     # Nia accepts Bob's answer.
     page.goto(question.get_absolute_url())
     page.get_by_role("button", name="Accept this answer").click()
-    page.get_by_text("Accepted answer").wait_for()
+    page.get_by_role("heading", name="Accepted answer").wait_for()
     check_page(page, "community-thread")
     question.refresh_from_db()
     assert question.accepted_answer.author == bob

@@ -78,6 +78,7 @@ def scene(
     gina,
     lakeshore,
     sample_program,
+    sample_community,
     client_for,
     caplog,
     django_capture_on_commit_callbacks,
@@ -151,8 +152,10 @@ def scene(
             owner=alice, relation="supervisor", email="boss@example.org"
         ),
         "user": alice,
+        "bob": bob,
         "feed_token": feed_token,
         **sample_program,  # program pages are crawled too: staff pages must not leak either
+        **sample_community,  # and community pages
     }
 
 
