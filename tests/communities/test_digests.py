@@ -103,6 +103,16 @@ def everything_in(message) -> str:
 # --- What a digest lists -----------------------------------------------------------------
 
 
+def test_titles_are_escaped_in_the_html_digest(
+    community, groups, bob_member, carol, django_capture_on_commit_callbacks
+):
+    thread(community, carol, "<b>Bold</b> & more", subgroup=groups["chicago"])
+    send("weekly", django_capture_on_commit_callbacks)
+    [message] = mail.outbox
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; more" in message.alternatives[0][0]
+    assert "<b>Bold</b> & more" in message.body  # plain text stays plain
+
+
 def test_digest_lists_new_threads_of_followed_groups_and_the_whole_community(
     community, groups, alice, bob, bob_member, carol, django_capture_on_commit_callbacks
 ):
@@ -132,6 +142,8 @@ def test_digest_lists_new_threads_of_followed_groups_and_the_whole_community(
     assert "Whole community welcome" in text
     assert "Chicago · 3 replies" in message.body
     assert reverse("communities:post", args=[community.pk, chicago.pk]) in message.body
+    html = message.alternatives[0][0]
+    assert f'/communities/{community.pk}/posts/{chicago.pk}/">Daycare near Rush</a>' in html
     assert CANARY not in text
     assert "Body text" not in text
     # Everything listed is within the member's reach, by the access rule itself.
