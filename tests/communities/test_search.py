@@ -83,6 +83,22 @@ def test_the_page_filters_and_refuses_a_private_group_the_member_is_not_in(
     assert "Daycare at the OR" not in html
 
 
+def test_the_group_list_offers_the_members_groups_and_the_one_asked_for(
+    member, owner, client_for, bob, community
+):
+    groups = [actions.do_create_subgroup(owner, name=f"Region {n}") for n in range(5)]
+    actions.do_join_subgroup(member, groups[0])
+    offered = page(client_for(bob), community)
+    assert "Region 0" in offered
+    assert "Region 1" not in offered  # hundreds of groups would make an unusable list
+    asked = page(client_for(bob), community, q="anything", group=groups[3].pk)
+    assert f'<option value="{groups[3].pk}" selected>Region 3</option>' in asked
+    assert "Region 2" not in asked
+    # From a group's "Search this group": the group is chosen before any search.
+    opened = page(client_for(bob), community, group=groups[4].pk)
+    assert f'<option value="{groups[4].pk}" selected>Region 4</option>' in opened
+
+
 def test_moderators_search_private_groups(owner, private_subgroup, member):
     post = actions.do_post(owner, title="Call rooms", body="Night call.", subgroup=private_subgroup)
     assert found(owner, "call") == [post.pk]

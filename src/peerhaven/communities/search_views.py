@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.shortcuts import render
 
 from peerhaven.communities.access import community_view
-from peerhaven.communities.models import Member, Post, SubGroup
+from peerhaven.communities.models import Member, Post, SubGroup, SubGroupMember
 from peerhaven.communities.search import (
     MAX_QUERY_LENGTH,
     RANKED_MATCHES,
@@ -37,16 +38,31 @@ class SearchForm(forms.Form):
         label="Kind of post", choices=[("", "All kinds"), *Post.Kind.choices], required=False
     )
 
-    def __init__(self, data, member: Member):
-        super().__init__(data)
+    def __init__(self, data, member: Member, *, asked_group: str = ""):
+        super().__init__(data, initial={"group": asked_group})
         # Only the groups the member sees; a private group's id typed in the URL is refused.
-        self.fields["group"].queryset = SubGroup.objects.visible_to(member)
+        visible = SubGroup.objects.visible_to(member)
+        self.fields["group"].queryset = visible
+        # The list offers the member's own groups (and the one asked for, as from a group's
+        # "search this group"): a community can have hundreds, and a select of hundreds is
+        # both unusable on a phone and most of the page's rendering time.
+        mine = SubGroupMember.objects.filter(user_id=member.user_id).values("subgroup")
+        asked = int(asked_group) if asked_group.isdigit() else None
+        offered = visible.filter(Q(pk__in=mine) | Q(pk=asked))
+        self.fields["group"].widget.choices = [
+            ("", "All groups"),
+            *offered.values_list("pk", "name"),
+        ]
 
 
 @community_view()
 def search(request, member):
     # The page opens with an empty form; any submission, even an empty one, is a search.
-    form = SearchForm(request.GET if "q" in request.GET else None, member)
+    form = SearchForm(
+        request.GET if "q" in request.GET else None,
+        member,
+        asked_group=request.GET.get("group", ""),
+    )
     results, page = None, _page(request)
     if form.is_valid():
         try:
