@@ -232,7 +232,22 @@ def _subgroup_memberships(rng, size: Size, user_ids, subgroup_ids, now) -> int:
             ),
             batch_size=5_000,
         )
+    _count_subgroup_members(subgroup_ids, group_col)
     return len(user_col)
+
+
+def _count_subgroup_members(subgroup_ids, group_col) -> None:
+    """The rows went in around the actions, so their counts are set here, as the actions
+    would have kept them."""
+    from peerhaven.communities.models import SubGroup
+
+    ids, counts = np.unique(group_col, return_counts=True)
+    per_group = dict(zip(ids.tolist(), counts.tolist(), strict=True))
+    SubGroup.objects.bulk_update(
+        [SubGroup(pk=pk, member_count=per_group.get(pk, 0)) for pk in subgroup_ids],
+        ["member_count"],
+        batch_size=500,
+    )
 
 
 # --- Posts -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from peerhaven.communities import actions
 from peerhaven.communities.actions import CommunityError
-from peerhaven.communities.models import Community, Member
+from peerhaven.communities.models import Community, Member, SubGroup
 
 from .conftest import join, start_community
 
@@ -190,3 +190,25 @@ def test_digest_setting(member, client_for, bob):
     client_for(bob).post(url, {"digest": "hourly"})
     member.refresh_from_db()
     assert member.digest == "daily"
+
+
+def test_group_member_counts_follow_every_way_in_and_out(
+    community, owner, member, subgroup, private_subgroup, carol
+):
+    def counts():
+        return [
+            SubGroup.objects.get(pk=group.pk).member_count for group in (subgroup, private_subgroup)
+        ]
+
+    assert counts() == [1, 1]  # the moderator who made each
+    actions.do_join_subgroup(member, subgroup)
+    actions.do_join_subgroup(member, subgroup)  # twice is once
+    actions.do_add_to_subgroup(private_subgroup, member.user)
+    other = join(community, carol)
+    actions.do_join_subgroup(other, subgroup)
+    assert counts() == [3, 2]
+    actions.do_leave_subgroup(other, subgroup)
+    actions.do_leave_subgroup(other, subgroup)  # not in it any more: nothing changes
+    assert counts() == [2, 2]
+    actions.do_leave(member)
+    assert counts() == [1, 1]

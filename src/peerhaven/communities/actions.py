@@ -178,9 +178,7 @@ def do_leave(member: Member) -> None:
         raise CommunityError("Make another member an owner before you leave.")
     member.state, member.role = Member.State.LEFT, Member.Role.MEMBER
     member.save(update_fields=["state", "role"])
-    SubGroupMember.objects.filter(
-        subgroup__community=member.community, user_id=member.user_id
-    ).delete()
+    leave_every_subgroup(member)
 
 
 def do_agree_to_rules(member: Member) -> None:
@@ -199,25 +197,49 @@ def do_set_digest(member: Member, digest: str) -> None:
 def do_create_subgroup(member: Member, **fields) -> SubGroup:
     with transaction.atomic():
         subgroup = SubGroup.objects.create(community=member.community, **fields)
-        SubGroupMember.objects.create(subgroup=subgroup, user_id=member.user_id)
+        _enter_subgroup(subgroup, member.user_id)
     return subgroup
 
 
 def do_join_subgroup(member: Member, subgroup: SubGroup) -> None:
     if subgroup.private and not member.is_moderator:
         raise CommunityError("This group is private: its moderators add members.")
-    SubGroupMember.objects.get_or_create(subgroup=subgroup, user_id=member.user_id)
+    _enter_subgroup(subgroup, member.user_id)
 
 
 def do_add_to_subgroup(subgroup: SubGroup, user) -> None:
     """Moderators add members to a private sub-group (only members of the community)."""
     if not subgroup.community.members.filter(user=user, state=Member.State.ACTIVE).exists():
         raise CommunityError("Only members of the community can be added to its groups.")
-    SubGroupMember.objects.get_or_create(subgroup=subgroup, user=user)
+    _enter_subgroup(subgroup, user.pk)
 
 
 def do_leave_subgroup(member: Member, subgroup: SubGroup) -> None:
-    SubGroupMember.objects.filter(subgroup=subgroup, user_id=member.user_id).delete()
+    _leave_subgroups(SubGroupMember.objects.filter(subgroup=subgroup, user_id=member.user_id))
+
+
+def leave_every_subgroup(member: Member) -> None:
+    """Out of the community, out of its groups (private ones included)."""
+    rows = SubGroupMember.objects.filter(
+        subgroup__community_id=member.community_id, user_id=member.user_id
+    )
+    _leave_subgroups(rows)
+
+
+# Every way into or out of a sub-group goes through these two, which keep the group's
+# member count: counting a large community's groups live took a second per page.
+@transaction.atomic
+def _enter_subgroup(subgroup: SubGroup, user_id: int) -> None:
+    _, created = SubGroupMember.objects.get_or_create(subgroup=subgroup, user_id=user_id)
+    if created:
+        SubGroup.objects.filter(pk=subgroup.pk).update(member_count=F("member_count") + 1)
+
+
+@transaction.atomic
+def _leave_subgroups(one_persons_rows) -> None:
+    groups = list(one_persons_rows.values_list("subgroup_id", flat=True))
+    one_persons_rows.delete()
+    SubGroup.objects.filter(pk__in=groups).update(member_count=F("member_count") - 1)
 
 
 def do_set_following(member: Member, subgroup: SubGroup, following: bool) -> None:

@@ -205,6 +205,8 @@ class SubGroup(models.Model):
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INTEREST)
     description = models.TextField(blank=True, max_length=2000)
+    # Kept by actions._enter_subgroup/_leave_subgroups; a live count is too slow at scale.
+    member_count = models.PositiveIntegerField(default=0, editable=False)
     private = models.BooleanField(
         "private to its members",
         default=False,

@@ -26,7 +26,6 @@ from peerhaven.communities.models import (
     Post,
     Report,
     Rule,
-    SubGroupMember,
 )
 
 MAX_MUTE_DAYS = 90
@@ -271,9 +270,7 @@ def do_unmute(target: Member, *, acting: Member) -> Member:
 def _put_out(target: Member, state: str) -> None:
     target.state, target.role, target.muted_until = state, Member.Role.MEMBER, None
     target.save(update_fields=["state", "role", "muted_until"])
-    SubGroupMember.objects.filter(
-        subgroup__community_id=target.community_id, user_id=target.user_id
-    ).delete()
+    actions.leave_every_subgroup(target)
 
 
 @transaction.atomic

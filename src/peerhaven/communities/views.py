@@ -225,10 +225,8 @@ def person(request, member, user_id):
 @community_view()
 def subgroup_list(request, member):
     mine = SubGroupMember.objects.filter(user_id=member.user_id)
-    groups = (
-        SubGroup.objects.visible_to(member)
-        .annotate(member_total=Count("memberships"))
-        .prefetch_related(Prefetch("memberships", queryset=mine, to_attr="my_rows"))
+    groups = SubGroup.objects.visible_to(member).prefetch_related(
+        Prefetch("memberships", queryset=mine, to_attr="my_rows")
     )
     context = {"community": member.community, "member": member, "groups": groups}
     return render(request, "communities/subgroups.html", context)
