@@ -11,13 +11,13 @@ from peerhaven.communities.models import Member, Post, SubGroupMember
 
 PAGE_SIZE = 25
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+JOINED = ("subgroup", "community", "author__profile")
 REPLIES_PER_PAGE = 50
 
 
 def thread_page(threads, cursor: str | None, size: int = PAGE_SIZE):
     """One page of ``threads`` after ``cursor`` (newest activity first) and the cursor of the
     next page (None at the end). A bad cursor starts from the top."""
-    threads = threads.select_related("subgroup", "author__profile")
     return _keyset_page(threads, "last_activity_at", cursor, size, newest_first=True)
 
 
@@ -25,7 +25,6 @@ def reply_page(replies, cursor: str | None, size: int = REPLIES_PER_PAGE, *, fir
     """One page of a thread's replies, oldest first, after ``cursor`` — or starting at the
     reply ``first`` when someone follows a link to it — and the next page's cursor. A long
     thread is read a page at a time; the page never renders hundreds of replies at once."""
-    replies = replies.select_related("author__profile")
     if first is not None:
         cursor = _cursor(first.created_at, first.pk - 1)
     return _keyset_page(replies, "created_at", cursor, size, newest_first=False)
@@ -40,7 +39,11 @@ def _keyset_page(rows, field: str, cursor: str | None, size: int, *, newest_firs
         rows = rows.filter(
             Q(**{f"{field}__{before}": moment}) | Q(**{field: moment, f"pk__{before}": pk})
         )
-    page = list(rows.order_by(f"{direction}{field}", f"{direction}pk")[: size + 1])
+    order = (f"{direction}{field}", f"{direction}pk")
+    # The page's ids first, from the feed indexes alone; only those rows are then read with
+    # their authors and groups (joining first made the database read every candidate row).
+    ids = rows.order_by(*order).values("pk")[: size + 1]
+    page = list(rows.model.objects.filter(pk__in=ids).select_related(*JOINED).order_by(*order))
     if len(page) <= size:
         return page, None
     last = page[size - 1]

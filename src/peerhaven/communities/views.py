@@ -40,7 +40,7 @@ from peerhaven.lib.requests import posted, posted_id, query_id, safe_next
 def community_list(request):
     mine = Community.objects.with_member(request.user)
     threads, next_cursor = feeds.thread_page(
-        feeds.followed_threads(request.user).select_related("community"),
+        feeds.followed_threads(request.user),
         request.GET.get("after"),
     )
     context = {
