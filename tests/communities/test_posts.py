@@ -314,3 +314,18 @@ def test_the_accepted_answer_is_shown_under_the_question(community, member, owne
     actions.do_accept_answer(question, answer, member)
     page = client_for(member.user).get(question.get_absolute_url()).content.decode()
     assert page.index("The accepted advice") < page.index("1 reply")
+
+
+def test_the_new_post_form_offers_own_groups_and_the_one_asked_for(
+    community, owner, member, client_for, bob
+):
+    groups = [actions.do_create_subgroup(owner, name=f"Region {n}") for n in range(4)]
+    actions.do_join_subgroup(member, groups[0])
+    url = new_post_url(community) + f"?group={groups[2].pk}"
+    page = client_for(bob).get(url).content.decode()
+    assert "Region 0" in page
+    assert f'<option value="{groups[2].pk}" selected>Region 2</option>' in page
+    assert "Region 1" not in page
+    # Any group the member can see is accepted, listed or not.
+    client_for(bob).post(new_post_url(community), post_form(subgroup=groups[3].pk))
+    assert Post.objects.get().subgroup == groups[3]

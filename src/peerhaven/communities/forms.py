@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 
 from peerhaven.communities.models import (
     MAX_POST_LENGTH,
@@ -10,6 +11,7 @@ from peerhaven.communities.models import (
     Post,
     Rule,
     SubGroup,
+    SubGroupMember,
 )
 
 DEFAULT_RULES = """\
@@ -36,6 +38,19 @@ def rules_as_text(community: Community) -> str:
         RULE_SEPARATOR.join(filter(None, [rule.title, rule.details]))
         for rule in community.rules.all()
     )
+
+
+def offer_own_groups(field: forms.ModelChoiceField, member: Member, asked_group: str) -> None:
+    """A sub-group choice that accepts any group the member sees (a private group's id typed
+    into a URL is refused) but lists only their own groups and the one asked for (as from a
+    group's "New post here"): a community can have hundreds, and a list of hundreds is both
+    unusable on a phone and most of the page's rendering time."""
+    visible = SubGroup.objects.visible_to(member)
+    field.queryset = visible
+    mine = SubGroupMember.objects.filter(user_id=member.user_id).values("subgroup")
+    asked = int(asked_group) if asked_group.isdigit() else None
+    offered = visible.filter(Q(pk__in=mine) | Q(pk=asked)).values_list("pk", "name")
+    field.widget.choices = [("", field.empty_label), *offered]
 
 
 class CommunityForm(forms.ModelForm):
@@ -100,18 +115,12 @@ class SubGroupForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
-class PostForm(forms.Form):
-    kind = forms.ChoiceField(choices=Post.Kind.choices, initial=Post.Kind.DISCUSSION)
-    subgroup = forms.ModelChoiceField(
-        queryset=SubGroup.objects.none(),
-        required=False,
-        label="Group",
-        empty_label="The whole community",
-    )
-    title = forms.CharField(max_length=MAX_TITLE_LENGTH)
+class ReplyForm(forms.Form):
+    """A reply: its text, and whether it is anonymous; it takes its thread's kind and group."""
+
     body = forms.CharField(
-        label="Post",
-        widget=forms.Textarea(attrs={"rows": 8}),
+        label="Your reply",
+        widget=forms.Textarea(attrs={"rows": 4}),
         max_length=MAX_POST_LENGTH,
         help_text="Markdown works: **bold**, *italic*, lists, [links](https://…).",
     )
@@ -127,20 +136,28 @@ class PostForm(forms.Form):
 
     def __init__(self, data=None, *, member: Member, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["subgroup"].queryset = SubGroup.objects.visible_to(member)
         if not member.community.allow_anonymous:
             del self.fields["anonymous"]
 
 
-class ReplyForm(PostForm):
-    """A reply takes its thread's kind, group and (no) title."""
+class PostForm(ReplyForm):
+    """A new thread: a reply's fields plus its kind, group and title."""
 
-    def __init__(self, data=None, **kwargs):
-        super().__init__(data, **kwargs)
-        for name in ("kind", "subgroup", "title"):
-            del self.fields[name]
-        self.fields["body"].label = "Your reply"
-        self.fields["body"].widget.attrs["rows"] = 4
+    kind = forms.ChoiceField(choices=Post.Kind.choices, initial=Post.Kind.DISCUSSION)
+    subgroup = forms.ModelChoiceField(
+        queryset=SubGroup.objects.none(),
+        required=False,
+        label="Group",
+        empty_label="The whole community",
+    )
+    title = forms.CharField(max_length=MAX_TITLE_LENGTH)
+    field_order = ["kind", "subgroup", "title", "body"]
+
+    def __init__(self, data=None, *, member: Member, asked_group: str = "", **kwargs):
+        super().__init__(data, member=member, **kwargs)
+        self.fields["body"].label = "Post"
+        self.fields["body"].widget.attrs["rows"] = 8
+        offer_own_groups(self.fields["subgroup"], member, asked_group)
 
 
 class EditForm(forms.Form):

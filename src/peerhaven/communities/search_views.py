@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 from django.shortcuts import render
 
 from peerhaven.communities.access import community_view
-from peerhaven.communities.models import Member, Post, SubGroup, SubGroupMember
+from peerhaven.communities.forms import offer_own_groups
+from peerhaven.communities.models import Member, Post, SubGroup
 from peerhaven.communities.search import (
     MAX_QUERY_LENGTH,
     RANKED_MATCHES,
@@ -40,19 +40,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, data, member: Member, *, asked_group: str = ""):
         super().__init__(data, initial={"group": asked_group})
-        # Only the groups the member sees; a private group's id typed in the URL is refused.
-        visible = SubGroup.objects.visible_to(member)
-        self.fields["group"].queryset = visible
-        # The list offers the member's own groups (and the one asked for, as from a group's
-        # "search this group"): a community can have hundreds, and a select of hundreds is
-        # both unusable on a phone and most of the page's rendering time.
-        mine = SubGroupMember.objects.filter(user_id=member.user_id).values("subgroup")
-        asked = int(asked_group) if asked_group.isdigit() else None
-        offered = visible.filter(Q(pk__in=mine) | Q(pk=asked))
-        self.fields["group"].widget.choices = [
-            ("", "All groups"),
-            *offered.values_list("pk", "name"),
-        ]
+        offer_own_groups(self.fields["group"], member, asked_group)
 
 
 @community_view()

@@ -337,8 +337,9 @@ def post_create(request, member):
     if not member.has_agreed_to_rules:
         messages.info(request, "Please read and agree to the rules before your first post.")
         return redirect("communities:rules", community_id=member.community_id)
-    initial = {"kind": request.GET.get("kind"), "subgroup": request.GET.get("group")}
-    form = PostForm(posted(request), member=member, initial=initial)
+    asked_group = request.POST.get("subgroup") or request.GET.get("group", "")
+    initial = {"kind": request.GET.get("kind"), "subgroup": asked_group}
+    form = PostForm(posted(request), member=member, initial=initial, asked_group=asked_group)
     warnings = []
     if form.is_valid() and not (warnings := _needs_patient_check(request, form)):
         data = form.cleaned_data
