@@ -267,11 +267,11 @@ def test_a_run_that_crashes_resumes_without_sending_anyone_twice(
     real_message = digests._digest_message
     calls = []
 
-    def crash_on_the_third(member, threads):
+    def crash_on_the_third(member, threads, community_url):
         calls.append(member)
         if len(calls) == 3:
             raise RuntimeError("the worker died")
-        return real_message(member, threads)
+        return real_message(member, threads, community_url)
 
     with (
         mock.patch.object(digests, "_digest_message", crash_on_the_third),

@@ -16,7 +16,9 @@ so a digest stays inside ``Post.objects.in_reach_of(member)`` by construction.""
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
+from operator import itemgetter
 
 from django.core import signing
 from django.db import transaction
@@ -151,7 +153,16 @@ def _send_batch(batch: list[Member], key: str, now: dt.datetime, candidates) -> 
         DigestDelivery.objects.bulk_create(
             DigestDelivery(member=member, period=key, sent_at=now) for member, _ in digests
         )
-        send_all([_digest_message(member, threads) for member, threads in digests])
+        urls = {
+            community_id: absolute_url(reverse("communities:detail", args=[community_id]))
+            for community_id in {member.community_id for member, _ in digests}
+        }
+        send_all(
+            [
+                _digest_message(member, threads, urls[member.community_id])
+                for member, threads in digests
+            ]
+        )
         Member.objects.filter(pk__in=[member.pk for member, _ in digests]).update(
             digest_sent_at=now
         )
@@ -173,7 +184,7 @@ def _followed_subgroups(batch: list[Member]) -> dict[int, set[int]]:
     return followed
 
 
-def _digest_message(member: Member, threads: list[dict]):
+def _digest_message(member: Member, threads: list[dict], community_url: str):
     unsubscribe = unsubscribe_url(member)
     return render_templated(
         "community_digest",
@@ -182,9 +193,7 @@ def _digest_message(member: Member, threads: list[dict]):
             "community": member.community,
             "period": member.get_digest_display().removeprefix("A ").lower(),
             "threads": threads,
-            "community_url": absolute_url(
-                reverse("communities:detail", args=[member.community_id])
-            ),
+            "community_url": community_url,
             "unsubscribe_url": unsubscribe,
         },
         headers={
@@ -216,8 +225,7 @@ class _Candidates:
                 if thread["created_at"] >= since and thread["author_id"] != member.user_id:
                     found.append(thread)
                     taken += 1
-        found.sort(key=_rank)
-        return found[:THREADS_PER_DIGEST]
+        return heapq.nsmallest(THREADS_PER_DIGEST, found, key=itemgetter("rank"))
 
     def _threads(self, community_id: int, since: dt.datetime) -> dict[int | None, list[dict]]:
         # Members of one run share few start times (most have the previous run's), so an
@@ -234,10 +242,11 @@ class _Candidates:
         by_subgroup: dict[int | None, list[dict]] = defaultdict(list)
         for row in rows:
             row["url"] = absolute_url(reverse("communities:post", args=[community_id, row["pk"]]))
+            row["rank"] = _rank(row)
             _render_lines(row)
             by_subgroup[row["subgroup_id"]].append(row)
         for threads in by_subgroup.values():
-            threads.sort(key=_rank)
+            threads.sort(key=itemgetter("rank"))
         self._cache[community_id, since] = by_subgroup
         return by_subgroup
 
