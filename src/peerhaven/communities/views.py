@@ -123,7 +123,6 @@ def _front_door(request, community, member):
         "community": community,
         "member": member,
         "rules": community.rules.all(),
-        "form": JoinRequestForm(None, questions=community.questions.all()),
     }
     return render(request, "communities/front_door.html", context)
 
