@@ -24,8 +24,9 @@ run: $(VENV)/.installed
 	$(PY) manage.py db_worker --interval 1 & \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# One test process per core (pytest-xdist): the suite, browser journeys included, has grown.
 test: $(VENV)/.installed-test
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
