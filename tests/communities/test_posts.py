@@ -329,3 +329,14 @@ def test_the_new_post_form_offers_own_groups_and_the_one_asked_for(
     # Any group the member can see is accepted, listed or not.
     client_for(bob).post(new_post_url(community), post_form(subgroup=groups[3].pk))
     assert Post.objects.get().subgroup == groups[3]
+
+
+def test_the_moderation_tab_says_how_much_waits(community, owner, member, carol, client_for):
+    home = reverse("communities:detail", args=[community.pk])
+    assert "waiting" not in client_for(owner.user).get(home).content.decode()
+    post = actions.do_post(member, title="Sell", body="Buy my course")
+    actions.do_report(post, join(community, carol), rule=community.rules.first())
+    page = client_for(owner.user).get(home).content.decode()
+    assert '<span class="badge badge--open">1<span class="visually-hidden"> waiting' in page
+    # Members see no Moderation tab at all.
+    assert "Moderation" not in client_for(member.user).get(home).content.decode()

@@ -7,6 +7,8 @@ have no way to them through the product, the admin included."""
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -182,6 +184,18 @@ class Member(models.Model):
     @property
     def is_muted(self) -> bool:
         return self.muted_until is not None and self.muted_until > timezone.now()
+
+    @functools.cached_property
+    def moderation_waiting(self) -> int:
+        """What waits for the community's moderators: held or reported posts and requests to
+        join, shown on the Moderation tab. Counted up to 100 (the tab says "99+")."""
+        posts = Post.objects.filter(community_id=self.community_id).filter(
+            Q(state=Post.State.HELD) | Q(report_count__gt=0)
+        )
+        requests = Member.objects.filter(
+            community_id=self.community_id, state=Member.State.REQUESTED
+        )
+        return posts[:100].count() + requests[:100].count()
 
 
 class SubGroupQuerySet(models.QuerySet):
