@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from peerhaven.communities import actions
-from peerhaven.communities.models import Community, SubGroup
+from peerhaven.communities.models import Community, Member, SubGroup
 
 RULES = [
     ("Be kind", "We are colleagues."),
@@ -48,6 +48,14 @@ def owner(community, alice):
 @pytest.fixture
 def member(community, bob):
     return join(community, bob)
+
+
+@pytest.fixture
+def moderator(community, erin):
+    row = join(community, erin)
+    row.role = Member.Role.MODERATOR
+    row.save()
+    return row
 
 
 @pytest.fixture

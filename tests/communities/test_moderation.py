@@ -35,14 +35,6 @@ Kind = ModerationAction.Kind
 
 
 @pytest.fixture
-def moderator(community, erin):
-    row = join(community, erin)
-    row.role = Member.Role.MODERATOR
-    row.save()
-    return row
-
-
-@pytest.fixture
 def other(carol, dana):
     """Community B, where erin is nobody."""
     community = start_community(carol, name="Women in Endocrinology")

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from peerhaven.communities import actions
+from peerhaven.communities import actions, moderation
 from peerhaven.communities.actions import CommunityError
 from peerhaven.communities.models import MAX_POST_LENGTH, AutoRule, Post, Report
 
@@ -340,3 +340,13 @@ def test_the_moderation_tab_says_how_much_waits(community, owner, member, carol,
     assert '<span class="badge badge--open">1<span class="visually-hidden"> waiting' in page
     # Members see no Moderation tab at all.
     assert "Moderation" not in client_for(member.user).get(home).content.decode()
+
+
+def test_an_edit_that_is_held_takes_the_reply_out_of_the_count(thread, owner, member):
+    reply = actions.do_post(owner, parent=thread, body="Fine words")
+    AutoRule.objects.create(community=thread.community, patterns="lawsuit")
+    actions.do_edit_post(reply, owner, body="Fine words, and a lawsuit")
+    assert reply.state == Post.State.HELD
+    assert Post.objects.get(pk=thread.pk).reply_count == 0
+    moderation.do_approve(reply, acting=owner)
+    assert Post.objects.get(pk=thread.pk).reply_count == 1

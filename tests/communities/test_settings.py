@@ -8,19 +8,11 @@ from django.urls import reverse
 
 from peerhaven.communities import actions
 from peerhaven.communities.actions import CommunityError
-from peerhaven.communities.models import AutoRule, Community, Member, Post
+from peerhaven.communities.models import AutoRule, Community, Post
 
-from .conftest import join, start_community
+from .conftest import start_community
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator(community, erin):
-    row = join(community, erin)
-    row.role = Member.Role.MODERATOR
-    row.save()
-    return row
 
 
 def settings_url(community, page=""):

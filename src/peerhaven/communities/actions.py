@@ -269,10 +269,13 @@ def _check_may_post(member: Member) -> None:
         )
 
 
-def _clean_text(body: str, title: str = "") -> tuple[str, str]:
-    body, title = body.strip(), title.strip()
+def _clean_text(body: str, title: str, *, is_thread: bool) -> tuple[str, str]:
+    """The text stripped, or the reason it cannot be posted. Replies have no title."""
+    body, title = body.strip(), title.strip() if is_thread else ""
     if not body:
         raise CommunityError("Write something first: the post is empty.")
+    if is_thread and not title:
+        raise CommunityError("Give the post a title, so people can find it.")
     if len(body) > MAX_POST_LENGTH:
         raise CommunityError(
             f"Posts are limited to {MAX_POST_LENGTH:,} characters; this one has {len(body):,}."
@@ -282,16 +285,22 @@ def _clean_text(body: str, title: str = "") -> tuple[str, str]:
 
 def _screen(member: Member, post: Post) -> None:
     """Apply the community's automatic rules and its hold on new members' first posts."""
-    auto_rule = autorules.matching_rule(member.community, f"{post.title}\n{post.body}")
-    if auto_rule is not None and auto_rule.action == AutoRule.Action.REJECT:
-        raise CommunityError(
-            "This community does not take this post. " + autorules.explanation(auto_rule)
-        )
+    auto_rule = _auto_rule_broken(member, post)
     if auto_rule is not None:
         post.state, post.held_reason = Post.State.HELD, autorules.explanation(auto_rule)
     elif _is_new_poster(member):
         post.state = Post.State.HELD
         post.held_reason = "A new member's first posts wait for a moderator."
+
+
+def _auto_rule_broken(member: Member, post: Post) -> AutoRule | None:
+    """The automatic rule the post's text breaks, if any; a refusing rule refuses here."""
+    auto_rule = autorules.matching_rule(member.community, f"{post.title}\n{post.body}")
+    if auto_rule is not None and auto_rule.action == AutoRule.Action.REJECT:
+        raise CommunityError(
+            "This community does not take this post. " + autorules.explanation(auto_rule)
+        )
+    return auto_rule
 
 
 def _is_new_poster(member: Member) -> bool:
@@ -318,11 +327,9 @@ def do_post(
     """A new thread, or a reply when ``parent`` is given. The caller has checked that the
     member can read the sub-group or the parent."""
     _check_may_post(member)
-    body, title = _clean_text(body, title)
+    body, title = _clean_text(body, title, is_thread=parent is None)
     if anonymous and not member.community.allow_anonymous:
         raise CommunityError("This community does not allow anonymous posts.")
-    if parent is None and not title:
-        raise CommunityError("Give the post a title, so people can find it.")
     if parent is not None:
         parent = Post.objects.select_for_update().get(pk=parent.pk)
         if parent.locked:
@@ -346,6 +353,23 @@ def do_post(
     return post
 
 
+def set_post_state(post: Post, state: str) -> None:
+    """Change a post's state (the caller saves it), keeping its thread's reply count equal
+    to its published replies: a reply leaving or entering the published state moves it."""
+    was_published = post.state == Post.State.PUBLISHED
+    post.state = state
+    if post.is_thread or was_published == (state == Post.State.PUBLISHED):
+        return
+    if was_published:
+        Post.objects.filter(pk=post.parent_id, reply_count__gt=0).update(
+            reply_count=F("reply_count") - 1
+        )
+        # A question is not answered by a reply nobody can read.
+        Post.objects.filter(accepted_answer=post).update(accepted_answer=None)
+    else:
+        Post.objects.filter(pk=post.parent_id).update(reply_count=F("reply_count") + 1)
+
+
 def _count_reply(thread: Post, when) -> None:
     Post.objects.filter(pk=thread.pk).update(
         reply_count=F("reply_count") + 1, last_activity_at=when
@@ -361,19 +385,14 @@ def do_edit_post(post: Post, member: Member, *, body: str, title: str = "") -> P
     if post.state == Post.State.REMOVED:
         raise CommunityError("A removed post cannot be edited.")
     _check_may_post(member)
-    body, title = _clean_text(body, title if post.is_thread else "")
-    if post.is_thread and not title:
-        raise CommunityError("Give the post a title, so people can find it.")
+    body, title = _clean_text(body, title, is_thread=post.is_thread)
     PostRevision.objects.create(post=post, title=post.title, body=post.body)
     post.title, post.body, post.body_html = title, body, render_markdown(body)
     post.edited_at = timezone.now()
-    auto_rule = autorules.matching_rule(member.community, f"{title}\n{body}")
-    if auto_rule is not None and auto_rule.action == AutoRule.Action.REJECT:
-        raise CommunityError(
-            "This community does not take this post. " + autorules.explanation(auto_rule)
-        )
+    auto_rule = _auto_rule_broken(member, post)
     if auto_rule is not None and post.state == Post.State.PUBLISHED:
-        post.state, post.held_reason = Post.State.HELD, autorules.explanation(auto_rule)
+        set_post_state(post, Post.State.HELD)
+        post.held_reason = autorules.explanation(auto_rule)
     post.save()
     return post
 

@@ -12,7 +12,6 @@ import datetime as dt
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from peerhaven.communities import actions, emails
@@ -76,23 +75,6 @@ def _resolve_reports(post: Post) -> None:
     post.report_count = 0
 
 
-def _set_state(post: Post, state: str) -> None:
-    """Change a post's state, keeping its thread's reply count equal to its published
-    replies: a reply leaving or entering the published state moves the count."""
-    was_published = post.state == Post.State.PUBLISHED
-    post.state = state
-    if post.is_thread or was_published == (state == Post.State.PUBLISHED):
-        return
-    if was_published:
-        Post.objects.filter(pk=post.parent_id, reply_count__gt=0).update(
-            reply_count=F("reply_count") - 1
-        )
-        # A question is not answered by a reply nobody can read.
-        Post.objects.filter(accepted_answer=post).update(accepted_answer=None)
-    else:
-        Post.objects.filter(pk=post.parent_id).update(reply_count=F("reply_count") + 1)
-
-
 @transaction.atomic
 def do_approve(post: Post, *, acting: Member) -> Post:
     """A held post is published; a reported one stays up and its reports are closed."""
@@ -100,7 +82,7 @@ def do_approve(post: Post, *, acting: Member) -> Post:
     if post.state not in (Post.State.HELD, Post.State.PUBLISHED):
         raise CommunityError("This post was hidden or removed; restore it instead.")
     if post.state == Post.State.HELD:
-        _set_state(post, Post.State.PUBLISHED)
+        actions.set_post_state(post, Post.State.PUBLISHED)
         post.held_reason = ""
         if not post.is_thread:
             # A reply that waited rises its thread now, when members can first read it.
@@ -117,7 +99,7 @@ def do_hide(post: Post, *, acting: Member, note: str = "") -> Post:
     post = _locked_post(acting, post)
     if post.state in (Post.State.HIDDEN, Post.State.REMOVED):
         raise CommunityError("This post is already out of sight.")
-    _set_state(post, Post.State.HIDDEN)
+    actions.set_post_state(post, Post.State.HIDDEN)
     _resolve_reports(post)
     post.save(update_fields=["state", "report_count"])
     _log(acting, Kind.HIDE, post=post, note=note.strip()[:500])
@@ -134,7 +116,7 @@ def do_remove(post: Post, *, acting: Member, rule: Rule | None, note: str = "") 
     )
     if post.state == Post.State.REMOVED:
         raise CommunityError("This post is already removed.")
-    _set_state(post, Post.State.REMOVED)
+    actions.set_post_state(post, Post.State.REMOVED)
     post.removed_for = rule
     _resolve_reports(post)
     post.save(update_fields=["state", "removed_for", "report_count"])
@@ -151,7 +133,7 @@ def do_restore(post: Post, *, acting: Member) -> Post:
     post = _locked_post(acting, post)
     if post.state not in (Post.State.HIDDEN, Post.State.REMOVED):
         raise CommunityError("Only a hidden or removed post can be restored.")
-    _set_state(post, Post.State.PUBLISHED)
+    actions.set_post_state(post, Post.State.PUBLISHED)
     post.removed_for = None
     post.save(update_fields=["state", "removed_for"])
     _log(acting, Kind.RESTORE, post=post)
