@@ -28,6 +28,11 @@ SECRET_KEY = env_str("PEERHAVEN_SECRET_KEY", INSECURE_SECRET_KEY)
 # Unset, a key is derived from SECRET_KEY so local runs work; `check --deploy` flags that.
 ENCRYPTION_KEYS = env_list("PEERHAVEN_ENCRYPTION_KEYS")
 
+# Keys the pseudonyms of survey responses and research exports (outcomes/pseudonyms.py). It
+# never rotates: a new key would unlink every earlier wave. Unset, it is derived from
+# SECRET_KEY so local runs work; `check --deploy` flags that.
+PSEUDONYM_KEY = env_str("PEERHAVEN_PSEUDONYM_KEY", "")
+
 ALLOWED_HOSTS = env_list("PEERHAVEN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("PEERHAVEN_CSRF_TRUSTED_ORIGINS")
 
@@ -54,6 +59,7 @@ INSTALLED_APPS = [
     "peerhaven.circles",
     "peerhaven.programs",
     "peerhaven.communities",
+    "peerhaven.outcomes",
 ]
 
 MIDDLEWARE = [

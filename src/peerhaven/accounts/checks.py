@@ -17,3 +17,17 @@ def check_encryption_keys(app_configs, **kwargs):
             id="peerhaven.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_pseudonym_key(app_configs, **kwargs):
+    if settings.PSEUDONYM_KEY:
+        return []
+    return [
+        Warning(
+            "PEERHAVEN_PSEUDONYM_KEY is not set, so survey pseudonyms are keyed from SECRET_KEY "
+            "and changing SECRET_KEY would unlink every survey wave.",
+            hint="Set PEERHAVEN_PSEUDONYM_KEY to a long random string once, and keep it.",
+            id="peerhaven.W002",
+        )
+    ]

@@ -262,6 +262,8 @@ class SelfDescription(models.Model):
         max_length=20, choices=SensitiveVisibility.choices, default=SensitiveVisibility.ONLY_ME
     )
     matching_allowed = models.BooleanField(default=False)
+    # Whether de-identified research exports may carry it, as a coarse category only.
+    research_allowed = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
