@@ -242,3 +242,55 @@ def sample_community(alice, bob, erin, lakeshore):
         "community_member": bob_row,
         "auto_rule": auto_rule,
     }
+
+
+@pytest.fixture
+def sample_outcomes(bob, rhea, lakeshore, sample_program):
+    """Bob's achievement; Lakeshore's own instrument with one question; a wave of it in the
+    sample program, open today, to which Bob is invited; one research export by Rhea: one of
+    every object outcomes URLs name."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peerhaven.outcomes.models import (
+        Achievement,
+        Instrument,
+        Question,
+        ResearchExport,
+        Wave,
+        WaveInvitation,
+    )
+
+    program = sample_program["program"]
+    today = timezone.localdate()
+    achievement = Achievement.objects.create(
+        user=bob,
+        kind=Achievement.Kind.PUBLICATION,
+        date=dt.date(2026, 3, 1),
+        title="Peer mentoring for new faculty: a pilot",
+        title_key="peer mentoring for new faculty a pilot",
+        doi="10.1000/pilot.1",
+    )
+    instrument = Instrument.objects.create(organization=lakeshore, name="Lakeshore pulse check")
+    question = Question.objects.create(
+        instrument=instrument, key="pulse", kind=Question.Kind.LIKERT, prompt="How is it going?"
+    )
+    wave = Wave.objects.create(
+        program=program,
+        instrument=instrument,
+        label="Baseline",
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=21),
+    )
+    WaveInvitation.objects.create(wave=wave, user=bob)
+    export = ResearchExport.objects.create(
+        program=program, exported_by=rhea, contents="participants", sha256="0" * 64
+    )
+    return {
+        "achievement": achievement,
+        "instrument": instrument,
+        "survey_question": question,
+        "wave": wave,
+        "research_export": export,
+    }

@@ -309,6 +309,11 @@ SAMPLE_OBJECTS = {
     "member_id": "community_member",
     "auto_rule_id": "auto_rule",
     "user_id": "bob",
+    "achievement_id": "achievement",
+    "instrument_id": "instrument",
+    "survey_question_id": "survey_question",
+    "wave_id": "wave",
+    "export_id": "research_export",
 }
 # What a form would post, where the view needs it to act.
 POST_DATA = {
@@ -413,7 +418,14 @@ def request_leaving_no_trace(client, method, url, data):
 
 
 def test_every_url_as_every_role(
-    people, alices_separation, alice, bob, sample_circle, sample_program, sample_community
+    people,
+    alices_separation,
+    alice,
+    bob,
+    sample_circle,
+    sample_program,
+    sample_community,
+    sample_outcomes,
 ):
     objects = {
         "separation": alices_separation,
@@ -422,6 +434,7 @@ def test_every_url_as_every_role(
         **sample_circle,
         **sample_program,
         **sample_community,
+        **sample_outcomes,
     }
     clients = {role: client_as(person) for role, person in people.items()}
     wrong = []

@@ -16,6 +16,8 @@ urlpatterns = [
     path("circles/", include("peerhaven.circles.urls")),
     path("programs/", include("peerhaven.programs.urls")),
     path("communities/", include("peerhaven.communities.urls")),
+    # Outcomes pages live under achievements/, surveys/ and programs/<id>/ (report, export).
+    path("", include("peerhaven.outcomes.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
