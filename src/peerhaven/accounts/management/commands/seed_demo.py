@@ -326,6 +326,7 @@ def _add_self_descriptions(rng, people):
             attribute="gender",
             value=rng.choice(["woman", "woman", "man", "non_binary"]),
             matching_allowed=rng.random() < 0.7,
+            research_allowed=rng.random() < 0.6,
         )
         if rng.random() < 0.25:
             SelfDescription.objects.create(
