@@ -192,6 +192,34 @@ MATRIX = {
     ("programs:apply", "get"): {**signed_in(404), "circle_member": 200},
     ("programs:intake", "get"): {**signed_in(404), "circle_member": 200},
     ("programs:pair", "get"): signed_in(404),  # nobody has a partner in the sample program
+    # Outcomes — surveys. Only Bob is invited to the sample wave (open today): its form is
+    # 404 to everyone else, staff included. Staff pages: managers act, facilitators and
+    # researchers see the waves and instruments; the sample wave has opened, so editing it
+    # sends back to the waves page.
+    ("outcomes:surveys", "get"): signed_in(200),
+    ("outcomes:survey_answer", "get"): {**signed_in(404), "circle_member": 200},
+    ("outcomes:survey_answer", "post"): {**signed_in(404), "circle_member": 200},  # form again
+    ("outcomes:waves", "get"): program_page(researcher=200),
+    ("outcomes:waves_standard", "get"): post_only(),
+    ("outcomes:waves_standard", "post"): program_page(REDIRECT),
+    ("outcomes:wave_create", "get"): program_page(),
+    ("outcomes:wave_edit", "get"): program_page(REDIRECT),
+    ("outcomes:wave_delete", "get"): post_only(),
+    ("outcomes:wave_delete", "post"): program_page(REDIRECT),
+    ("outcomes:wave_remind", "get"): post_only(),
+    ("outcomes:wave_remind", "post"): program_page(REDIRECT),
+    ("outcomes:instruments", "get"): program_page(researcher=200),
+    ("outcomes:instrument_create", "get"): program_page(),
+    ("outcomes:instrument", "get"): program_page(researcher=200),
+    ("outcomes:instrument_edit", "get"): program_page(),
+    ("outcomes:instrument_copy", "get"): post_only(),
+    ("outcomes:instrument_copy", "post"): program_page(REDIRECT),
+    ("outcomes:survey_question_add", "get"): post_only(),
+    ("outcomes:survey_question_add", "post"): program_page(200),  # the form, prompt missing
+    ("outcomes:survey_question_move", "get"): post_only(),
+    ("outcomes:survey_question_move", "post"): program_page(REDIRECT),
+    ("outcomes:survey_question_delete", "get"): post_only(),
+    ("outcomes:survey_question_delete", "post"): program_page(REDIRECT),
     # allauth: sign-in and sign-up pages send signed-in people home.
     ("account_login", "get"): signed_in(REDIRECT, anonymous=200),
     ("account_signup", "get"): signed_in(REDIRECT, anonymous=200),

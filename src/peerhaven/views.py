@@ -11,6 +11,7 @@ from peerhaven.accounts.models import SelfDescription
 from peerhaven.circles.summary import my_circles_summary
 from peerhaven.communities.feeds import followed_threads
 from peerhaven.orgs.models import StaffRole
+from peerhaven.outcomes.surveys import survey_prompts
 
 
 @login_not_required
@@ -28,6 +29,8 @@ def dashboard(request):
         "mfa_enabled": is_mfa_enabled(user),
         "self_descriptions": SelfDescription.objects.filter(user=user).count(),
         "circles": my_circles_summary(user),
+        # One query: open surveys the member has not answered, with their question counts.
+        "open_surveys": survey_prompts(user),
         "community_threads": followed_threads(user)
         .select_related("community")
         .order_by("-last_activity_at")[:3],
