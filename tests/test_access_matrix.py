@@ -192,6 +192,10 @@ MATRIX = {
     ("programs:apply", "get"): {**signed_in(404), "circle_member": 200},
     ("programs:intake", "get"): {**signed_in(404), "circle_member": 200},
     ("programs:pair", "get"): signed_in(404),  # nobody has a partner in the sample program
+    # Outcomes — research export: the program's researchers only; coordinators get 403. The
+    # POST carries a wrong password (POST_DATA), so the researcher sees the form again.
+    ("outcomes:research_export", "get"): program_page(staff=403, researcher=200),
+    ("outcomes:research_export", "post"): program_page(staff=403, researcher=200),
     # Outcomes — surveys. Only Bob is invited to the sample wave (open today): its form is
     # 404 to everyone else, staff included. Staff pages: managers act, facilitators and
     # researchers see the waves and instruments; the sample wave has opened, so editing it
@@ -356,6 +360,7 @@ POST_DATA = {
     "communities:subgroup_membership": lambda objects: {"action": "join"},
     "communities:moderation_post": lambda objects: {"action": "lock"},
     "communities:moderation_member": lambda objects: {"action": "unmute"},
+    "outcomes:research_export": lambda objects: {"participants": "on", "password": "wrong"},
 }
 
 
