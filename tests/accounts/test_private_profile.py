@@ -115,3 +115,33 @@ def test_admin_does_not_offer_sensitive_data():
 def test_string_form_never_contains_the_value(client_for, alice):
     consented_client(client_for, alice).post(URL, answers(gender_value="woman"))
     assert "woman" not in str(SelfDescription.objects.get())
+
+
+def test_research_use_is_off_unless_ticked_per_answer(client_for, alice):
+    client = consented_client(client_for, alice)
+    body = client.get(URL).content.decode()
+    assert body.count("May be included, as a coarse category, in de-identified research") == 5
+    client.post(URL, answers(gender_value="woman", caregiver_value="children"))
+    assert not SelfDescription.objects.filter(research_allowed=True).exists()
+
+    client.post(
+        URL, answers(gender_value="woman", caregiver_value="children", gender_research="on")
+    )
+    assert SelfDescription.objects.get(attribute="gender").research_allowed is True
+    assert SelfDescription.objects.get(attribute="caregiver").research_allowed is False
+    form = client.get(URL).context["form"]
+    assert form["gender_research"].value() is True
+    assert form["caregiver_research"].value() is False
+
+
+def test_unticking_research_use_withdraws_it(client_for, alice):
+    client = consented_client(client_for, alice)
+    client.post(URL, answers(gender_value="woman", gender_research="on"))
+    client.post(URL, answers(gender_value="woman"))
+    assert SelfDescription.objects.get(attribute="gender").research_allowed is False
+
+
+def test_research_use_without_an_answer_stores_nothing(client_for, alice):
+    client = consented_client(client_for, alice)
+    client.post(URL, answers(gender_research="on"))
+    assert not SelfDescription.objects.filter(user=alice).exists()

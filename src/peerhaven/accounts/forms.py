@@ -156,9 +156,19 @@ class SensitiveConsentForm(forms.Form):
     )
 
 
+# What a research export would show of each answer (see outcomes/research_export.py).
+RESEARCH_CATEGORIES = {
+    SensitiveAttribute.GENDER: "Exported only as woman, man or another gender identity.",
+    SensitiveAttribute.UNDER_REPRESENTED: "Exported only as yes or no.",
+    SensitiveAttribute.FIRST_GENERATION: "Exported only as yes or no.",
+    SensitiveAttribute.CAREGIVER: "Exported only as yes (any caregiving) or no.",
+    SensitiveAttribute.DUAL_CAREER: "Exported only as yes or no.",
+}
+
+
 class SelfDescriptionForm(forms.Form):
-    """One value, visibility and matching choice per sensitive attribute. An empty value
-    means “not stated”: the stored answer, if any, is deleted."""
+    """One value, visibility, matching and research choice per sensitive attribute. An
+    empty value means “not stated”: the stored answer, if any, is deleted."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,6 +193,15 @@ class SelfDescriptionForm(forms.Form):
             required=False,
             initial=stored.matching_allowed if stored else False,
         )
+        self.fields[f"{attribute}_research"] = forms.BooleanField(
+            label=(
+                "May be included, as a coarse category, in de-identified research exports "
+                "of programs I join"
+            ),
+            required=False,
+            initial=stored.research_allowed if stored else False,
+            help_text=RESEARCH_CATEGORIES[attribute],
+        )
 
     def attribute_rows(self):
         for attribute in SensitiveAttribute:
@@ -191,6 +210,7 @@ class SelfDescriptionForm(forms.Form):
                 self[f"{attribute}_value"],
                 self[f"{attribute}_visibility"],
                 self[f"{attribute}_matching"],
+                self[f"{attribute}_research"],
             )
 
     def answers(self) -> dict[str, dict]:
@@ -199,6 +219,7 @@ class SelfDescriptionForm(forms.Form):
                 "value": self.cleaned_data[f"{attribute}_value"],
                 "visibility": self.cleaned_data[f"{attribute}_visibility"],
                 "matching_allowed": self.cleaned_data[f"{attribute}_matching"],
+                "research_allowed": self.cleaned_data[f"{attribute}_research"],
             }
             for attribute in SensitiveAttribute
         }
