@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from peerhaven.accounts.models import SelfDescription, SensitiveConsent
-from peerhaven.outcomes import research_export
+from peerhaven.outcomes import redcap, research_export
 from peerhaven.outcomes.models import (
     Achievement,
     Answer,
@@ -449,7 +449,7 @@ def test_dictionary_follows_redcap_rules(client_for, program, rhea, cohort):
     files = unzip(export_as(client_for(rhea), program).content)
     text = files["peerhaven_new-faculty-peer-mentoring_data_dictionary.csv"]
     first_line = next(csv.reader(io.StringIO(text)))
-    assert first_line == research_export.DICTIONARY_HEADER
+    assert first_line == redcap.DICTIONARY_HEADER
     assert len(first_line) == 18
     dictionary = read_csv(text)
     assert dictionary[0]["Variable / Field Name"] == "record_id"
@@ -653,3 +653,18 @@ def test_the_page_reads_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(len(few)):
         client.get(url(program))
+
+
+def test_builtin_core_outcomes_fit_redcap(program):
+    core = Instrument.objects.get(key="core-outcomes")
+    make_wave(program, core, 0, "Baseline")
+    make_wave(program, core, 12, "One year")
+    waves = tuple(research_export.waves_for_export(program))
+    dataset = research_export.build_dataset(program, Contents(True, waves, True))
+    names = {f.name: f for f in dataset.fields}
+    for key in ("mastery_negotiation", "job_satisfaction", "burnout", "circle_satisfaction"):
+        assert f"{key}_w0" in names
+        assert f"{key}_w12" in names
+    assert {f.form for f in dataset.fields} >= {"core_outcomes_w0", "core_outcomes_w12"}
+    assert [code for code, _ in names["burnout_w12"].choices] == [1, 2, 3, 4, 5]
+    assert all(len(name) <= 26 for name in names)

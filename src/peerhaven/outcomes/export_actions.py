@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from peerhaven.outcomes import research_export
+from peerhaven.outcomes import redcap, research_export
 from peerhaven.outcomes.models import ResearchExport
 from peerhaven.outcomes.research_export import Contents
 
@@ -52,5 +52,5 @@ def _zip(program, dataset, contents: Contents, now) -> bytes:
 
 def _write_csv(archive: zipfile.ZipFile, name: str, rows) -> None:
     with archive.open(name, "w") as member:
-        for line in research_export.csv_lines(rows):
+        for line in redcap.csv_lines(rows):
             member.write(line.encode("utf-8"))

@@ -18,10 +18,7 @@ and return plain data; ``export_actions.py`` writes the files and the log row.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,66 +32,22 @@ from peerhaven.accounts.choices import CareerStage, Specialty, Track
 from peerhaven.accounts.models import SelfDescription, SensitiveAttribute
 from peerhaven.outcomes.models import Achievement, Answer, Question, Response, Wave
 from peerhaven.outcomes.pseudonyms import pseudonym
+from peerhaven.outcomes.redcap import (
+    DICTIONARY_HEADER,
+    Field,
+    data_header,
+    redcap_name,
+    unique_name,
+)
 from peerhaven.programs.models import Enrollment
 
 # The same threshold as every figure shown to staff: fewer than five people is too few.
 SMALLEST_CATEGORY = 5
-# REDCap allows 100 characters but recommends at most 26 for a variable name.
-NAME_LIMIT = 26
 FORM_NAME_LIMIT = 40
 YEARS_BEFORE_START = 3
 MOST_YEARS_AFTER_START = 10
 
-DICTIONARY_HEADER = [
-    "Variable / Field Name",
-    "Form Name",
-    "Section Header",
-    "Field Type",
-    "Field Label",
-    "Choices, Calculations, OR Slider Labels",
-    "Field Note",
-    "Text Validation Type OR Show Slider Number",
-    "Text Validation Min",
-    "Text Validation Max",
-    "Identifier?",
-    "Branching Logic (Show field only if...)",
-    "Required Field?",
-    "Custom Alignment",
-    "Question Number (surveys only)",
-    "Matrix Group Name",
-    "Matrix Ranking?",
-    "Field Annotation",
-]
 MONTH_NOTE = "YYYY-MM (dates are coarsened to the month)"
-
-
-@dataclass(frozen=True)
-class Field:
-    """One variable of the REDCap data dictionary."""
-
-    name: str
-    form: str
-    kind: str  # REDCap field type: text, radio, checkbox, yesno
-    label: str
-    choices: tuple[tuple[int, str], ...] = ()
-    note: str = ""
-    validation: str = ""
-    minimum: str = ""
-    maximum: str = ""
-    section: str = ""
-
-    def columns(self) -> list[str]:
-        """Its columns in the data file: REDCap exports a checkbox as one 0/1 column per
-        choice, ``name___code``."""
-        if self.kind == "checkbox":
-            return [f"{self.name}___{code}" for code, _ in self.choices]
-        return [self.name]
-
-    def dictionary_row(self) -> list[str]:
-        choices = " | ".join(f"{code}, {_plain(label)}" for code, label in self.choices)
-        row = [self.name, self.form, _plain(self.section), self.kind, _plain(self.label)]
-        row += [choices, self.note, self.validation, self.minimum, self.maximum]
-        return row + [""] * (len(DICTIONARY_HEADER) - len(row))
 
 
 @dataclass(frozen=True)
@@ -126,42 +79,7 @@ class Dataset:
         return data_header(self.fields, self.status_forms)
 
 
-def data_header(fields: list[Field], status_forms: Iterable[str]) -> list[str]:
-    """The data file's columns: each field's columns in dictionary order, and after the
-    last field of a survey form its status column, as REDCap's own exports are laid out."""
-    status = set(status_forms)
-    header: list[str] = []
-    for index, item in enumerate(fields):
-        header += item.columns()
-        is_last_of_form = index + 1 == len(fields) or fields[index + 1].form != item.form
-        if is_last_of_form and item.form in status:
-            header.append(f"{item.form}_complete")
-    return header
-
-
 # --- Names ----------------------------------------------------------------------------
-
-
-def redcap_name(text: str, limit: int = NAME_LIMIT) -> str:
-    """A REDCap variable or form name: lower case letters, digits and underscores,
-    starting with a letter."""
-    name = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-    if not name or not name[0].isalpha():
-        name = f"v_{name}".rstrip("_")
-    return name[:limit].rstrip("_")
-
-
-def unique_name(base: str, suffix: str, taken: set[str]) -> str:
-    """``base_suffix`` within the length limit, numbered when a shortened name collides."""
-    room = NAME_LIMIT - len(suffix) - 1
-    name = f"{base[:room].rstrip('_')}_{suffix}"
-    number = 2
-    while name in taken:
-        tail = f"{number}_{suffix}"
-        name = f"{base[: NAME_LIMIT - len(tail) - 1].rstrip('_')}_{tail}"
-        number += 1
-    taken.add(name)
-    return name
 
 
 def wave_suffixes(waves: Iterable[Wave]) -> dict[int, str]:
@@ -174,13 +92,6 @@ def wave_suffixes(waves: Iterable[Wave]) -> dict[int, str]:
         suffixes[wave.pk] = f"w{wave.months_after_start}{letter}"
         used[wave.months_after_start] += 1
     return suffixes
-
-
-def _plain(text: str) -> str:
-    """One line, no pipe (REDCap's choice separator), and nothing a spreadsheet would run
-    as a formula (staff write instrument prompts; researchers open these files)."""
-    text = " ".join(str(text).replace("|", "/").split())
-    return f"'{text}" if text[:1] in ("=", "+", "@", "-") else text
 
 
 # --- Participants ---------------------------------------------------------------------
@@ -526,7 +437,7 @@ def achievement_fields(years: range) -> list[Field]:
     fields = []
     for kind, code in ACHIEVEMENT_CODES.items():
         for relative in years:
-            when = "the program's start year" if relative == 0 else f"start year {relative:+d}"
+            when = _relative_year(relative)
             fields.append(
                 Field(
                     f"ach_{code}_{year_suffix(relative)}",
@@ -540,6 +451,13 @@ def achievement_fields(years: range) -> list[Field]:
                 )
             )
     return fields
+
+
+def _relative_year(relative: int) -> str:
+    if relative == 0:
+        return "the program's start year"
+    years = f"{abs(relative)} year{'s' if abs(relative) > 1 else ''}"
+    return f"the calendar year {years} {'before' if relative < 0 else 'after'} the start year"
 
 
 def _achievement_columns(program, years: range) -> dict[int, dict[str, str]]:
@@ -611,17 +529,6 @@ def _rows(program, contents: Contents, plans, years: range) -> list[dict[str, st
 # --- Files ----------------------------------------------------------------------------
 
 
-def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
-    """CSV text one line at a time (streams into a ZIP member or a response)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
 def data_rows(dataset: Dataset) -> Iterator[list[str]]:
     header = dataset.header()
     yield header
@@ -644,13 +551,16 @@ Peerhaven research export: {program}
 Exported {exported_on} (UTC). Contents: {contents}. Rows: {rows}.
 
 Files
-- {stem}_data.csv: the dataset, one row per participant accepted into the program.
-- {stem}_data_dictionary.csv: a REDCap data dictionary describing every column. Upload it
-  in REDCap (Project Setup > Data Dictionary), then import the data file with the Data
-  Import Tool. Checkbox questions are columns <variable>___<code> (0/1); each survey wave
-  is one form, whose REDCap status column <form>_complete is 2 when the participant
-  answered that wave and 0 when they did not.
-- README.txt: this file.
+- {stem}_data.csv
+  The dataset: one row per participant accepted into the program.
+- {stem}_data_dictionary.csv
+  A REDCap data dictionary describing every column. Upload it in REDCap (Project Setup >
+  Data Dictionary), then import the data file with the Data Import Tool. Checkbox
+  questions are columns <variable>___<code> (0/1); each survey wave is one form, whose
+  REDCap status column <form>_complete is 2 when the participant answered that wave and 0
+  when they did not.
+- README.txt
+  This file.
 
 De-identification
 - record_id is a pseudonym: a keyed hash of the program and the member, meaningless
