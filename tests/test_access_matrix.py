@@ -224,6 +224,24 @@ MATRIX = {
     ("outcomes:survey_question_move", "post"): program_page(REDIRECT),
     ("outcomes:survey_question_delete", "get"): post_only(),
     ("outcomes:survey_question_delete", "post"): program_page(REDIRECT),
+    # Outcomes — achievements and the mentoring record: each member's own. The sample
+    # achievement is Bob's, so it does not exist for anyone else (staff and site admins
+    # included). Import previews are found by a fingerprint: a made-up one has expired.
+    ("outcomes:achievements", "get"): signed_in(200),
+    ("outcomes:achievement_add", "get"): signed_in(200),
+    ("outcomes:achievement_edit", "get"): {**signed_in(404), "circle_member": 200},
+    ("outcomes:achievement_edit", "post"): {**signed_in(404), "circle_member": 200},  # form again
+    ("outcomes:achievement_delete", "get"): post_only(),
+    ("outcomes:achievement_delete", "post"): {**signed_in(404), "circle_member": REDIRECT},
+    ("outcomes:achievement_sharing", "get"): post_only(),
+    ("outcomes:achievement_sharing", "post"): signed_in(REDIRECT),
+    ("outcomes:achievement_import", "get"): signed_in(200),
+    ("outcomes:achievement_import", "post"): signed_in(200),  # the form again: no file
+    ("outcomes:achievement_import_preview", "get"): signed_in(REDIRECT),
+    ("outcomes:achievement_import_confirm", "get"): post_only(),
+    ("outcomes:achievement_import_confirm", "post"): signed_in(REDIRECT),
+    ("outcomes:record", "get"): signed_in(200),
+    ("outcomes:record_pdf", "get"): signed_in(200),
     # allauth: sign-in and sign-up pages send signed-in people home.
     ("account_login", "get"): signed_in(REDIRECT, anonymous=200),
     ("account_signup", "get"): signed_in(REDIRECT, anonymous=200),
@@ -361,6 +379,8 @@ POST_DATA = {
     "communities:moderation_post": lambda objects: {"action": "lock"},
     "communities:moderation_member": lambda objects: {"action": "unmute"},
     "outcomes:research_export": lambda objects: {"participants": "on", "password": "wrong"},
+    # Outcomes — achievements
+    "outcomes:achievement_sharing": lambda objects: {"sharing": "private"},
 }
 
 
