@@ -58,7 +58,7 @@ def do_update_instrument(instrument: Instrument, *, name: str, description: str,
     instrument.save(update_fields=["name", "description"])
 
 
-def _refuse_if_locked(instrument: Instrument) -> None:
+def refuse_if_locked(instrument: Instrument) -> None:
     if instrument.is_builtin:
         raise SurveyError("Built-in instruments cannot be changed; make a copy instead.")
     if surveys.instrument_is_locked(instrument):
@@ -85,7 +85,7 @@ def question_key(instrument: Instrument, prompt: str) -> str:
 @transaction.atomic
 def do_add_question(instrument: Instrument, *, acting_user, **fields) -> Question:
     instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
-    _refuse_if_locked(instrument)
+    refuse_if_locked(instrument)
     last = instrument.questions.aggregate(last=Max("position"))["last"] or 0
     return Question.objects.create(
         instrument=instrument,
@@ -97,14 +97,14 @@ def do_add_question(instrument: Instrument, *, acting_user, **fields) -> Questio
 
 @transaction.atomic
 def do_remove_question(question: Question, *, acting_user) -> None:
-    _refuse_if_locked(question.instrument)
+    refuse_if_locked(question.instrument)
     question.delete()
     _renumber(question.instrument)
 
 
 @transaction.atomic
 def do_move_question(question: Question, *, up: bool, acting_user) -> None:
-    _refuse_if_locked(question.instrument)
+    refuse_if_locked(question.instrument)
     ordered = list(question.instrument.questions.all())
     at = [q.pk for q in ordered].index(question.pk)
     to = at - 1 if up else at + 1

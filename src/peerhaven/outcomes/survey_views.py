@@ -4,6 +4,7 @@ included); program staff schedule waves, build instruments and see counts, never
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -185,7 +186,11 @@ def _reminded_message(wave, sent: int) -> str:
 
 @program_view(roles=STAFF_ROLES)
 def instruments(request, program):
-    rows = list(surveys.instruments_for(program).order_by("organization_id", "name"))
+    rows = list(
+        surveys.instruments_for(program)
+        .annotate(question_count=Count("questions"))
+        .order_by("organization_id", "name")
+    )
     context = {
         "program": program,
         "builtins": [i for i in rows if i.is_builtin],
@@ -235,7 +240,7 @@ def instrument(request, program, instrument_id):
     return _instrument_page(request, program, instrument, QuestionForm())
 
 
-def _instrument_page(request, program, instrument, form, status=200):
+def _instrument_page(request, program, instrument, form):
     context = {
         "program": program,
         "instrument": instrument,
@@ -244,7 +249,7 @@ def _instrument_page(request, program, instrument, form, status=200):
         "can_manage": _can_manage(request, program),
         "form": form,
     }
-    return render(request, "outcomes/surveys/instrument.html", context, status=status)
+    return render(request, "outcomes/surveys/instrument.html", context)
 
 
 def _back_to(instrument, program):
@@ -256,14 +261,15 @@ def _back_to(instrument, program):
 def survey_question_add(request, program, instrument_id):
     instrument = surveys.get_instrument_for_program(program, instrument_id)
     form = QuestionForm(request.POST)
-    if form.is_valid():
-        try:
+    try:
+        if form.is_valid():
             actions.do_add_question(instrument, acting_user=request.user, **form.cleaned_data)
-        except SurveyError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, "Question added.")
             return _back_to(instrument, program)
+        actions.refuse_if_locked(instrument)  # no point correcting a form that cannot be used
+    except SurveyError as error:
+        messages.error(request, str(error))
+        return _back_to(instrument, program)
     return _instrument_page(request, program, instrument, form)
 
 

@@ -163,7 +163,7 @@ def instruments_for(program: Program) -> QuerySet[Instrument]:
     """Built-in instruments and the program's organization's own."""
     return Instrument.objects.filter(
         Q(organization__isnull=True) | Q(organization_id=program.organization_id)
-    ).annotate(question_count=Count("questions"))
+    )
 
 
 def get_instrument_for_program(program: Program, instrument_id: int) -> Instrument:
