@@ -53,8 +53,19 @@ def _number_field(question: Question) -> forms.Field:
         if limit is not None:
             attrs[attr] = surveys.format_number(limit)
     return forms.FloatField(
-        widget=forms.NumberInput(attrs=attrs), error_messages={"invalid": "Enter a number."}
+        widget=forms.NumberInput(attrs=attrs),
+        error_messages={"invalid": "Enter a number."},
+        help_text=_range_text(question.min_value, question.max_value),
     )
+
+
+def _range_text(low: float | None, high: float | None) -> str:
+    low_text, high_text = (None if v is None else surveys.format_number(v) for v in (low, high))
+    if low_text and high_text:
+        return f"A number from {low_text} to {high_text}."
+    if low_text:
+        return f"A number of at least {low_text}."
+    return f"A number up to {high_text}." if high_text else ""
 
 
 def _text_field(question: Question) -> forms.Field:
@@ -99,6 +110,10 @@ class SurveyAnswerForm(forms.Form):
             if error:
                 self.add_error(name, error)
         return cleaned
+
+    @property
+    def has_text(self) -> bool:
+        return any(q.kind == Question.Kind.TEXT for q in self.questions)
 
     def rows(self):
         """(question, bound field) in order, for the template's fieldsets."""
