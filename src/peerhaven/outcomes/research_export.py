@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Subquery
+from django.db.models import Count, Subquery, prefetch_related_objects
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.text import slugify
@@ -188,11 +188,10 @@ SUPPRESSED_WHEN_RARE = (
 
 
 def waves_for_export(program):
-    """The program's waves with what the dictionary needs, in the order they ran."""
+    """The program's waves with their instruments, in the order they ran."""
     return (
         Wave.objects.filter(program=program)
         .select_related("instrument")
-        .prefetch_related("instrument__questions")
         .order_by("months_after_start", "opens_on", "pk")
     )
 
@@ -347,6 +346,7 @@ class _WavePlan:
 
 def _wave_plans(waves: Iterable[Wave], taken: set[str]) -> list[_WavePlan]:
     waves = list(waves)
+    prefetch_related_objects(waves, "instrument__questions")  # one query for all waves
     suffixes = wave_suffixes(waves)
     plans = []
     for wave in waves:
