@@ -393,3 +393,15 @@ def test_list_query_count_does_not_grow(client_for, alice, django_assert_num_que
 def test_achievements_module_never_reads_another_log(alice, bob):
     add(bob, "Bob's", doi="10.1/b")
     assert list(achievements.achievements_of(alice)) == []
+
+
+def test_the_browser_journey_file_has_one_broken_entry(client_for, alice):
+    """tests/outcomes/files/journey.bib, for the browser journey: three good entries and one
+    whose brace is never closed."""
+    client = client_for(alice)
+    response = upload(client, "journey.bib")
+    page = client.get(response["Location"]).content.decode()
+    assert "To be added: 3" in page
+    assert "Entry 3 (line 17): could not be read" in page
+    confirm(client, fingerprint_of(response))
+    assert Achievement.objects.filter(user=alice).count() == 3
