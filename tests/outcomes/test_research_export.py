@@ -665,3 +665,12 @@ def test_builtin_core_outcomes_fit_redcap(program):
     assert {f.form for f in dataset.fields} >= {"core_outcomes_w0", "core_outcomes_w12"}
     assert [code for code, _ in names["burnout_w12"].choices] == [1, 2, 3, 4, 5]
     assert all(len(name) <= 26 for name in names)
+
+
+def test_a_program_without_participants_exports_an_empty_table(client_for, program, rhea):
+    response = export_as(client_for(rhea), program)
+    files = unzip(response.content)
+    data = files["peerhaven_new-faculty-peer-mentoring_data.csv"]
+    assert data.splitlines()[0].startswith("record_id,enrolled_month,")
+    assert len(data.splitlines()) == 1
+    assert ResearchExport.objects.get().rows == 0
