@@ -17,17 +17,14 @@ NAVIGATION = [
 def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    match = request.resolver_match
-    items = [
-        {"url": reverse(name), "label": label, "current": _is_current(name, match)}
-        for name, label in NAVIGATION
-    ]
+    items = []
+    for name, label in NAVIGATION:
+        url = reverse(name)
+        items.append({"url": url, "label": label, "current": _is_current(url, request.path)})
     return {"navigation": items}
 
 
-def _is_current(name: str, match) -> bool:
-    """A section is current on any of its app's pages (a circle's page is under Circles)."""
-    if match is None:
-        return False
-    namespace = name.split(":")[0] if ":" in name else None
-    return match.view_name == name or (namespace is not None and match.namespace == namespace)
+def _is_current(url: str, path: str) -> bool:
+    """A section is current on every page under its address (a circle's page is under
+    Circles, a program's report under Programs); Home only on the home page itself."""
+    return path == url if url == "/" else path.startswith(url)
