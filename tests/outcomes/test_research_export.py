@@ -617,24 +617,15 @@ def test_queries_do_not_grow_with_participants_or_waves(program, instrument):
     assert few <= 6
 
 
-def test_a_thousand_participants_and_five_waves_export_quickly(
-    client_for, program, rhea, instrument
-):
-    import time
-
+def test_a_thousand_participants_and_five_waves_export_whole(client_for, program, rhea, instrument):
+    # How fast is measured by bench/outcomes (timed assertions do not belong in tests).
     build_cohort_in_bulk(program, instrument, 1000, 5)
-    client = client_for(rhea)
-    client.get(url(program))  # loads the URL configuration and templates: not the export
-    started = time.perf_counter()
-    response = export_as(client, program)
-    elapsed = time.perf_counter() - started
+    response = export_as(client_for(rhea), program)
     assert response["Content-Type"] == "application/zip"
     data = unzip(response.content)["peerhaven_new-faculty-peer-mentoring_data.csv"]
     rows = read_csv(data)
     assert len(rows) == 1000
     assert rows[0]["supports_w24___2"] == "1"
-    print(f"export of 1,000 x 5 waves: {elapsed:.2f} s")
-    assert elapsed < 2.0, f"export took {elapsed:.2f} s"
 
 
 def test_the_page_reads_a_fixed_number_of_queries(
