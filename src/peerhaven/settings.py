@@ -104,6 +104,7 @@ DEMO_SEEDERS = [
     "peerhaven.circles.demo.seed",
     "peerhaven.programs.demo.seed",
     "peerhaven.communities.demo.seed",
+    "peerhaven.outcomes.demo.seed",
 ]
 
 # --- Database: SQLite unless DATABASE_URL says otherwise -------------------------------
