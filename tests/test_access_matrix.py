@@ -242,6 +242,10 @@ MATRIX = {
     ("outcomes:achievement_import_confirm", "post"): signed_in(REDIRECT),
     ("outcomes:record", "get"): signed_in(200),
     ("outcomes:record_pdf", "get"): signed_in(200),
+    # Outcomes — program report: every staff role (researchers too); 404 for anyone else,
+    # site admins and the enrolled Bob included.
+    ("outcomes:program_report", "get"): program_page(researcher=200),
+    ("outcomes:program_report_pdf", "get"): program_page(researcher=200),
     # allauth: sign-in and sign-up pages send signed-in people home.
     ("account_login", "get"): signed_in(REDIRECT, anonymous=200),
     ("account_signup", "get"): signed_in(REDIRECT, anonymous=200),
