@@ -500,3 +500,22 @@ def test_report_queries_do_not_grow_with_the_program(
     for program in (small, cohort_program):
         with django_assert_num_queries(19):
             client.get(reverse("outcomes:program_report", args=[program.pk]))
+
+
+@pytest.mark.django_db
+def test_the_dashboard_hides_what_its_total_would_give_away(client_for, dana, sample_program):
+    from peerhaven.programs import reports
+
+    program = sample_program["program"]  # Bob applied
+    for n in range(6):
+        Enrollment.objects.create(
+            program=program, email=f"a{n}@example.org", name="A", state="accepted"
+        )
+    funnel = dict(reports.funnel(program))
+    assert funnel["All enrolments"] == 7
+    assert funnel["Applied"] is None  # Bob alone
+    assert funnel["Accepted"] is None  # else 7 - 6 = 1
+    assert funnel["Withdrawn"] == 0
+    page = client_for(dana).get(reverse("programs:detail", args=[program.pk])).content.decode()
+    assert reverse("outcomes:program_report", args=[program.pk]) in page
+    assert reverse("outcomes:waves", args=[program.pk]) in page

@@ -1,5 +1,7 @@
 """The program dashboard's numbers. Staff see counts and rates only, never circle content,
-and any figure about fewer than five people is suppressed (shown as "fewer than 5")."""
+and any figure about fewer than five people is suppressed, also where subtracting shown
+figures from a shown total would give it away (``lib/disclosure``). The full program
+report is ``outcomes/report.py``."""
 
 from __future__ import annotations
 
@@ -9,20 +11,35 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from peerhaven.circles.models import Attendance, Meeting, Membership
+from peerhaven.lib import disclosure
+from peerhaven.lib.disclosure import SMALLEST_SHOWN
 from peerhaven.programs.models import Enrollment, Program
 
-SMALLEST_SHOWN = 5
 RATE_BANDS = [(0.0, "under 25%"), (0.25, "25–49%"), (0.5, "50–74%"), (0.75, "75% or more")]
+TOTAL = "total"
 
 
 def shown(count: int) -> int | None:
-    """A count of people, or None when it is too small to show without identifying anyone."""
+    """A lone count of people (one that no shown total includes), or None when it is too
+    small to show without identifying anyone."""
     return None if 0 < count < SMALLEST_SHOWN else count
 
 
+def _protected_table(rows: list[tuple[str, int]], total_label: str) -> list[tuple[str, int | None]]:
+    """Labelled counts and their total, suppressed so no hidden count can be worked out."""
+    cells = [disclosure.count(str(i), count) for i, (_, count) in enumerate(rows)]
+    cells.append(disclosure.count(TOTAL, sum(count for _, count in rows)))
+    parts = tuple(str(i) for i in range(len(rows)))
+    result = disclosure.protect(cells, [disclosure.Relation(TOTAL, parts)])
+    shown_rows = [(label, result.value(str(i))) for i, (label, _) in enumerate(rows)]
+    return [*shown_rows, (total_label, result.value(TOTAL))]
+
+
 def funnel(program: Program) -> list[tuple[str, int | None]]:
+    """Enrolments by state, and all enrolments (the programs list shows that total too)."""
     counts = Counter(program.enrollments.values_list("state", flat=True))
-    return [(label, shown(counts.get(value, 0))) for value, label in Enrollment.State.choices]
+    rows = [(label, counts.get(value, 0)) for value, label in Enrollment.State.choices]
+    return _protected_table(rows, "All enrolments")
 
 
 def circle_rows(program: Program) -> list[dict]:
@@ -78,7 +95,10 @@ def attendance_distribution(program: Program) -> list[tuple[str, int | None]]:
         .annotate(total=Count("pk"), present=Count("pk", filter=Q(status="present")))
     )
     bands = Counter(_band(r["present"] / r["total"]) for r in per_member if r["total"])
-    return [(label, shown(bands.get(label, 0))) for _, label in RATE_BANDS]
+    if not bands:
+        return []
+    rows = [(label, bands.get(label, 0)) for _, label in RATE_BANDS]
+    return _protected_table(rows, "All with attendance recorded")
 
 
 def _band(rate: float) -> str:
