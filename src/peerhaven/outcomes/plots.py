@@ -10,7 +10,9 @@ the policy allows and which mean the same."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass
 
@@ -20,6 +22,7 @@ from peerhaven.outcomes.report import BANDS, PERIODS, STATES, Report
 
 INK, ACCENT, SECOND, MUTED = "#1d2733", "#2a5d8f", "#d9822b", "#8a94a0"
 WIDTH, HEIGHT = 6.4, 3.2  # inches; the SVG scales to its container
+PLOTS_VERSION = 1  # part of the cache key: bump when the drawing changes
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,31 @@ class Plot:
 
 
 def report_plots(report: Report) -> list[Plot]:
+    """The report's plots. Drawing takes about half a second, so they are cached under a
+    digest of everything they are drawn from (published values and labels): any change
+    to a shown figure draws them afresh, and a hidden value cannot be part of the key."""
+    from django.core.cache import cache
+
+    key = f"report-plots:{PLOTS_VERSION}:{_digest(report)}"
+    found = cache.get(key)
+    if found is None:
+        found = _draw(report)
+        cache.set(key, found, timeout=24 * 3600)
+    return found
+
+
+def _digest(report: Report) -> str:
+    tables = [
+        (t.id, t.caption, t.head, [label for label, _ in t.rows]) for t in report.all_tables()
+    ]
+    waves = [(w.id, w.label) for w in report.raw.waves]
+    payload = json.dumps(
+        [report.disclosure.published(), tables, waves], sort_keys=True, default=str
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _draw(report: Report) -> list[Plot]:
     plots = [
         _bars(
             report,
@@ -68,7 +96,8 @@ def _figure():
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(WIDTH, HEIGHT), layout="constrained")
+    figure = Figure(figsize=(WIDTH, HEIGHT))
+    figure.subplots_adjust(left=0.34, right=0.96, top=0.95, bottom=0.18)
     axes = figure.add_subplot()
     axes.spines[["top", "right"]].set_visible(False)
     return figure, axes
