@@ -36,6 +36,8 @@ def program_view(*, roles=MANAGING_ROLES):
                 raise Http404("No such program.")
             if not held & set(roles):
                 raise PermissionDenied("Your role in this program does not include this page.")
+            # The program's tabs show each role the pages it can use.
+            request.program_roles = held
             return view(request, program, *args, **kwargs)
 
         return wrapper
