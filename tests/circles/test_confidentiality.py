@@ -79,6 +79,7 @@ def scene(
     lakeshore,
     sample_program,
     sample_community,
+    sample_outcomes,
     client_for,
     caplog,
     django_capture_on_commit_callbacks,
@@ -156,6 +157,7 @@ def scene(
         "feed_token": feed_token,
         **sample_program,  # program pages are crawled too: staff pages must not leak either
         **sample_community,  # and community pages
+        **sample_outcomes,  # and outcomes pages: records, surveys, reports, exports
     }
 
 
