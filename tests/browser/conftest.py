@@ -5,6 +5,7 @@ missing browser is a failure, never a silent skip."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -61,6 +62,16 @@ def page(browser, live_server):
     yield page
     context.close()
     assert errors == [], f"the browser console reported errors: {errors}"
+
+
+@pytest.fixture(autouse=True)
+def _builtin_instruments(transactional_db):
+    """A transactional test's flush empties every table, rows of data migrations included:
+    put the built-in survey instruments back, as `migrate` leaves them (idempotent)."""
+    from django.apps import apps
+
+    migration = importlib.import_module("peerhaven.outcomes.migrations.0002_builtin_instruments")
+    migration.create_builtins(apps, None)
 
 
 _axe = Axe()

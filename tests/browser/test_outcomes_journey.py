@@ -31,12 +31,7 @@ from tests.browser.conftest import PHONE, check_page
 from tests.browser.test_circle_journey import sign_in
 from tests.conftest import PASSWORD, make_member
 
-# The built-in instruments come from a data migration, which a transactional test's flush
-# would remove: serialized_rollback restores them.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BIBTEX = Path(__file__).resolve().parents[1] / "outcomes" / "files" / "journey.bib"
 PEERS = 7
