@@ -1,6 +1,7 @@
-"""Program report benchmark: a large program (seed.py) on a fresh temporary SQLite database,
-then the report page and its PDF as the program's coordinator. Prints p50/p95/max and the
-queries of one request each; exits 1 if a request fails.
+"""Outcomes benchmark: a large program (seed.py) on a fresh temporary SQLite database, then
+the report page and its PDF as the program's coordinator and the research export (every
+wave, participants and achievements) as its researcher. Prints p50/p95/max and the queries
+of one request each; exits 1 if a request fails.
 
     .venv/bin/python bench/outcomes/run.py             # 1,000 members, 125 circles, 3 years
     .venv/bin/python bench/outcomes/run.py --smoke     # CI: ~10 s
@@ -49,12 +50,34 @@ def main() -> int:
         ("report PDF", "report.pdf", max(args.requests // 4, 1)),
     ]:
         path = f"/programs/{ids['program']}/{suffix}"
-        timings, queries = measure(client, path, requests)
-        print(
-            f"{label:<14}{requests:>9}{percentile(timings, 50):>9.0f}"
-            f"{percentile(timings, 95):>9.0f}{max(timings):>9.0f}{queries:>9}"
-        )
+        show(label, requests, *measure(client, lambda path=path: client.get(path), requests))
+    researcher = signed_in(ids["researcher"])
+    export = research_export_request(researcher, ids["program"], seed.RESEARCHER_PASSWORD)
+    requests = max(args.requests // 4, 1)
+    show("export ZIP", requests, *measure(client, export, requests))
     return 0
+
+
+def show(label: str, requests: int, timings: list[float], queries: int) -> None:
+    print(
+        f"{label:<14}{requests:>9}{percentile(timings, 50):>9.0f}"
+        f"{percentile(timings, 95):>9.0f}{max(timings):>9.0f}{queries:>9}"
+    )
+
+
+def research_export_request(client, program_id: int, password: str):
+    """The export form as the researcher sends it: every box ticked, her password."""
+    from peerhaven.outcomes.models import Wave
+
+    waves = list(Wave.objects.filter(program_id=program_id).values_list("pk", flat=True))
+    data = {
+        "participants": "on",
+        "achievements": "on",
+        "waves": waves,
+        "password": password,
+    }
+    path = f"/programs/{program_id}/research-export/"
+    return lambda: client.post(path, data)
 
 
 def parse_args():
@@ -80,23 +103,25 @@ def signed_in(user_id: int):
     return client
 
 
-def measure(client, path: str, requests: int) -> tuple[list[float], int]:
+def measure(client, request, requests: int) -> tuple[list[float], int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    response = client.get(path)  # warm: imports, templates
-    if response.status_code != 200:
-        raise SystemExit(f"{path}: {response.status_code}")
+    check(request())  # warm: imports, templates
     timings = []
     for _ in range(requests):
         started = time.perf_counter()
-        response = client.get(path)
+        response = request()
         timings.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{path}: {response.status_code}")
+        check(response)
     with CaptureQueriesContext(connection) as queries:
-        client.get(path)
+        request()
     return timings, len(queries)
+
+
+def check(response) -> None:
+    if response.status_code != 200:
+        raise SystemExit(f"{response.request['PATH_INFO']}: {response.status_code}")
 
 
 def percentile(values: list[float], pct: int) -> float:

@@ -23,6 +23,9 @@ LIKERT_KEYS = [
 KINDS = ["publication", "abstract", "poster", "invited_talk", "grant_submitted", "grant_awarded"]
 
 
+RESEARCHER_PASSWORD = "bench-researcher-passphrase"
+
+
 def seed(members: int, circles: int, years: int) -> dict:
     from django.utils import timezone
 
@@ -36,6 +39,8 @@ def seed(members: int, circles: int, years: int) -> dict:
     org = Organization.objects.create(name="Bench University", slug="bench", kind="institution")
     coordinator = User.objects.create(email="coordinator@bench.example.org", password="!")
     StaffRole.objects.create(organization=org, user=coordinator, role=StaffRole.Role.COORDINATOR)
+    researcher = User.objects.create_user("researcher@bench.example.org", RESEARCHER_PASSWORD)
+    StaffRole.objects.create(organization=org, user=researcher, role=StaffRole.Role.RESEARCHER)
     program = Program.objects.create(
         organization=org, name="Bench program", starts_on=today - dt.timedelta(days=365 * years)
     )
@@ -84,7 +89,7 @@ def seed(members: int, circles: int, years: int) -> dict:
     )
     _achievements(users, program.starts_on, today, rng)
     _waves(program, users, org, today, rng)
-    return {"program": program.pk, "coordinator": coordinator.pk}
+    return {"program": program.pk, "coordinator": coordinator.pk, "researcher": researcher.pk}
 
 
 def _achievements(users, starts_on, today, rng) -> None:
