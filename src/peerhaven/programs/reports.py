@@ -1,7 +1,7 @@
 """The program dashboard's numbers. Staff see counts and rates only, never circle content,
 and any figure about fewer than five people is suppressed, also where subtracting shown
 figures from a shown total would give it away (``lib/disclosure``). The full program
-report is ``outcomes/report.py``."""
+report is ``outcomes/report/``."""
 
 from __future__ import annotations
 
