@@ -18,11 +18,9 @@ from pypdf import PdfReader
 from peerhaven.orgs.models import Organization, StaffRole
 from peerhaven.outcomes.models import (
     Achievement,
-    Answer,
     Instrument,
     ResearchExport,
     Response,
-    Wave,
     WaveInvitation,
 )
 from peerhaven.outcomes.pseudonyms import pseudonym
@@ -30,6 +28,7 @@ from peerhaven.programs.models import Enrollment, Program
 from tests.browser.conftest import PHONE, check_page
 from tests.browser.test_circle_journey import sign_in
 from tests.conftest import PASSWORD, make_member
+from tests.outcomes.helpers import make_wave, respond
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,8 +62,21 @@ def build_program():
             state=Enrollment.State.ACCEPTED,
         )
     instrument = Instrument.objects.get(key="core-outcomes")
-    baseline = wave(program, instrument, "Baseline", 0, program.starts_on)
-    six_months = wave(program, instrument, "6 months", 6, today - dt.timedelta(days=3))
+    baseline = make_wave(
+        program,
+        instrument,
+        label="Baseline",
+        opens_on=program.starts_on,
+        invitations_sent_at=timezone.now(),
+    )
+    six_months = make_wave(
+        program,
+        instrument,
+        label="6 months",
+        months=6,
+        opens_on=today - dt.timedelta(days=3),
+        invitations_sent_at=timezone.now(),
+    )
     for number, person in enumerate([maya, *peers]):
         answer_all(baseline, person, score=2 + number % 2)
     for number, person in enumerate(peers[:6]):
@@ -75,25 +87,12 @@ def build_program():
     return program, maya, dana, rhea
 
 
-def wave(program, instrument, label, months, opens_on):
-    return Wave.objects.create(
-        program=program,
-        instrument=instrument,
-        label=label,
-        months_after_start=months,
-        opens_on=opens_on,
-        closes_on=opens_on + dt.timedelta(days=21),
-        invitations_sent_at=timezone.now(),
-    )
-
-
 def answer_all(wave, person, score: int) -> None:
-    response = Response.objects.create(
-        wave=wave, pseudonym=pseudonym(wave.program_id, person.pk), submitted_on=wave.opens_on
-    )
-    for question in wave.instrument.questions.all():
-        value = question.choice_list[score - 1] if question.kind == "single" else score
-        Answer.objects.create(response=response, question=question, value=value)
+    values = {
+        question.key: question.choice_list[score - 1] if question.kind == "single" else score
+        for question in wave.instrument.questions.all()
+    }
+    respond(wave, person, values, submitted_on=wave.opens_on)
 
 
 def new_page(browser, live_server, **options):
@@ -112,6 +111,12 @@ def test_import_answer_report_and_export(browser, live_server):
     member.get_by_role("navigation", name="Main").get_by_role("link", name="Achievements").click()
     member.get_by_role("link", name="Import from a file").first.click()
     check_page(member, "outcomes-import")
+    # A photo saved as .bib by mistake: refused with a reason, nothing added.
+    photo = {"name": "publications.bib", "mimeType": "text/plain", "buffer": bytes(range(256)) * 8}
+    member.get_by_label("File to import").set_input_files(photo)
+    member.get_by_role("button", name="Check the file").click()
+    member.get_by_text(re.compile("not a text file")).wait_for()
+    assert not Achievement.objects.filter(user=maya).exists()
     member.get_by_label("File to import").set_input_files(str(BIBTEX))
     member.get_by_role("button", name="Check the file").click()
     member.get_by_role("heading", name="Check before adding").wait_for()

@@ -21,14 +21,10 @@ from peerhaven.lib import disclosure as dc
 from peerhaven.outcomes import plots
 from peerhaven.outcomes.models import (
     Achievement,
-    Answer,
     Instrument,
     Question,
-    Response,
-    Wave,
     WaveInvitation,
 )
-from peerhaven.outcomes.pseudonyms import pseudonym
 from peerhaven.outcomes.report import (
     BANDS,
     STATES,
@@ -43,6 +39,7 @@ from peerhaven.outcomes.report import (
 from peerhaven.outcomes.statistics import mean_with_ci, paired_change
 from peerhaven.programs.models import Enrollment, Program, ProgramCircle
 from tests.outcomes.attacker import feasible_ranges
+from tests.outcomes.helpers import make_wave, respond
 from tests.outcomes.test_disclosure import partitions
 
 BURNOUT = [f"{n} statement" for n in range(1, 6)]
@@ -304,14 +301,13 @@ def make_cohort(program, spec: dict) -> None:
                 user=user, kind=kind, date=when, title=f"T{i}", title_key=f"t{i}"
             )
     instrument = make_instrument(program.organization)
-    questions = {q.key: q for q in instrument.questions.all()}
     for w, (invited, responded) in enumerate(spec["waves"]):
         today = timezone.localdate()
-        wave = Wave.objects.create(
-            program=program,
-            instrument=instrument,
+        wave = make_wave(
+            program,
+            instrument,
             label=f"Wave {w}",
-            months_after_start=6 * w,
+            months=6 * w,
             opens_on=today - dt.timedelta(days=30 - w),
             closes_on=today,
         )
@@ -319,21 +315,11 @@ def make_cohort(program, spec: dict) -> None:
         for i, user in enumerate(users[:invited]):
             WaveInvitation.objects.create(wave=wave, user=user, completed=i < responded)
             if i < responded:
-                response = Response.objects.create(
-                    wave=wave, pseudonym=pseudonym(program.pk, user.pk), submitted_on=today
-                )
-                Answer.objects.create(
-                    response=response, question=questions["mastery_grant"], value=1 + (i + w) % 5
-                )
+                values = {"mastery_grant": 1 + (i + w) % 5}
                 if i % 3:
-                    Answer.objects.create(
-                        response=response,
-                        question=questions["circle_satisfaction"],
-                        value=1 + i % 5,
-                    )
-                Answer.objects.create(
-                    response=response, question=questions["burnout"], value=BURNOUT[(i * 7) % 5]
-                )
+                    values["circle_satisfaction"] = 1 + i % 5
+                values["burnout"] = BURNOUT[(i * 7) % 5]
+                respond(wave, user, values, submitted_on=today)
 
 
 cohorts = st.fixed_dictionaries(

@@ -30,6 +30,7 @@ from peerhaven.outcomes.pseudonyms import pseudonym
 from peerhaven.outcomes.research_export import Contents
 from peerhaven.programs.models import Enrollment
 from tests.conftest import PASSWORD, make_member
+from tests.outcomes.helpers import make_wave, respond
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,7 @@ CANARY_EMAIL = "quentin.canary@example.org"
 CANARY_DEPARTMENT = "Cryptozoology Canary Unit"
 CANARY_TEXT = "canary free text about my chair"
 CANARY_SPECIALTY = "Canary specialty medicine"
+SUBMITTED = dt.date(2027, 1, 20)
 
 
 def url(program) -> str:
@@ -97,29 +99,9 @@ def instrument(lakeshore):
     return instrument
 
 
-def make_wave(program, instrument, months, label) -> Wave:
-    opens = program.starts_on + dt.timedelta(days=30 * months)
-    return Wave.objects.create(
-        program=program,
-        instrument=instrument,
-        label=label,
-        months_after_start=months,
-        opens_on=opens,
-        closes_on=opens + dt.timedelta(days=21),
-    )
-
-
-def answer(wave, user, values: dict, submitted_on=dt.date(2027, 1, 20)) -> Response:
-    response = Response.objects.create(
-        wave=wave, pseudonym=pseudonym(wave.program_id, user.pk), submitted_on=submitted_on
-    )
-    questions = {q.key: q for q in wave.instrument.questions.all()}
-    for key, value in values.items():
-        if questions[key].kind == Question.Kind.TEXT:
-            Answer.objects.create(response=response, question=questions[key], text=value)
-        else:
-            Answer.objects.create(response=response, question=questions[key], value=value)
-    return response
+def wave_at(program, instrument, months, label) -> Wave:
+    opens_on = program.starts_on + dt.timedelta(days=30 * months)
+    return make_wave(program, instrument, label=label, months=months, opens_on=opens_on)
 
 
 def achieve(user, kind, year, sharing=Achievement.Sharing.AGGREGATE, title="A paper"):
@@ -163,9 +145,9 @@ def cohort(program, instrument):
     )
     describe(canary, research={"caregiver": "parents"}, private={"gender": "non_binary"})
     enrol(program, canary)
-    baseline = make_wave(program, instrument, 0, "Baseline")
-    later = make_wave(program, instrument, 6, "Six months")
-    answer(
+    baseline = wave_at(program, instrument, 0, "Baseline")
+    later = wave_at(program, instrument, 6, "Six months")
+    respond(
         baseline,
         canary,
         {
@@ -175,9 +157,15 @@ def cohort(program, instrument):
             "hours": 12.5,
             "comments": CANARY_TEXT,
         },
+        submitted_on=SUBMITTED,
     )
-    answer(later, canary, {"mastery_manuscript": 4, "comments": CANARY_TEXT}, dt.date(2027, 7, 3))
-    answer(baseline, women[0], {"mastery_manuscript": 3, "hours": 40})
+    respond(
+        later,
+        canary,
+        {"mastery_manuscript": 4, "comments": CANARY_TEXT},
+        submitted_on=dt.date(2027, 7, 3),
+    )
+    respond(baseline, women[0], {"mastery_manuscript": 3, "hours": 40}, submitted_on=SUBMITTED)
     achieve(canary, Achievement.Kind.PUBLICATION, 2026)
     achieve(canary, Achievement.Kind.PUBLICATION, 2026)
     achieve(canary, Achievement.Kind.PUBLICATION, 2027)
@@ -263,7 +251,7 @@ def test_a_wave_of_another_program_cannot_be_chosen(client_for, program, rhea, c
         name="Other",
         starts_on=dt.date(2027, 1, 1),
     )
-    foreign = make_wave(other, cohort["waves"][0].instrument, 0, "Foreign")
+    foreign = wave_at(other, cohort["waves"][0].instrument, 0, "Foreign")
     response = export_as(client_for(rhea), program, waves=[foreign.pk])
     assert response["Content-Type"].startswith("text/html")
     assert not ResearchExport.objects.exists()
@@ -366,10 +354,11 @@ def test_malformed_stored_answers_are_blank_not_guessed(program, instrument, coh
     wave = cohort["waves"][1]
     stranger = make_member("odd@example.org", "Odd")
     enrol(program, stranger)
-    answer(
+    respond(
         wave,
         stranger,
         {"mastery_manuscript": 9, "burnout": "Not an option", "supports": "Chair", "hours": True},
+        submitted_on=SUBMITTED,
     )
     dataset = research_export.build_dataset(program, Contents(False, (wave,), False))
     [row] = [r for r in dataset.rows if r["record_id"] == pseudonym(program.pk, stranger.pk)]
@@ -517,8 +506,8 @@ def test_names_stay_short_and_distinct_for_long_or_clashing_keys(program, lakesh
         Question.objects.create(
             instrument=instrument, key=key, kind="likert", prompt=key, position=position
         )
-    make_wave(program, instrument, 12, "Year one")
-    make_wave(program, instrument, 12, "Year one, again")
+    wave_at(program, instrument, 12, "Year one")
+    wave_at(program, instrument, 12, "Year one, again")
     waves = tuple(research_export.waves_for_export(program))
     dataset = research_export.build_dataset(program, Contents(True, waves, True))
     names = [f.name for f in dataset.fields]
@@ -542,7 +531,7 @@ def test_prompts_cannot_become_spreadsheet_formulas(program, lakeshore):
         prompt='=HYPERLINK("http://evil.example")',
         choices="+1 yes\nno | maybe",
     )
-    make_wave(program, instrument, 0, "Base")
+    wave_at(program, instrument, 0, "Base")
     waves = tuple(research_export.waves_for_export(program))
     dataset = research_export.build_dataset(program, Contents(False, waves, False))
     rows = {r[0]: r for r in research_export.dictionary_rows(dataset)}
@@ -584,7 +573,7 @@ def build_cohort_in_bulk(program, instrument, size: int, waves: int, prefix="bul
     questions = list(instrument.questions.exclude(kind="text"))
     values = {"likert": 3, "single": "Some stress", "multiple": ["Mentor"], "number": 7}
     for months in range(0, 6 * waves, 6):
-        wave = make_wave(program, instrument, months, f"{prefix} wave {months}")
+        wave = wave_at(program, instrument, months, f"{prefix} wave {months}")
         responses = Response.objects.bulk_create(
             [
                 Response(
@@ -645,8 +634,8 @@ def test_the_page_reads_a_fixed_number_of_queries(
 
 def test_builtin_core_outcomes_fit_redcap(program):
     core = Instrument.objects.get(key="core-outcomes")
-    make_wave(program, core, 0, "Baseline")
-    make_wave(program, core, 12, "One year")
+    wave_at(program, core, 0, "Baseline")
+    wave_at(program, core, 12, "One year")
     waves = tuple(research_export.waves_for_export(program))
     dataset = research_export.build_dataset(program, Contents(True, waves, True))
     names = {f.name: f for f in dataset.fields}

@@ -18,6 +18,7 @@ from peerhaven.outcomes.models import Answer, Instrument, Question, Response, Wa
 from peerhaven.outcomes.pseudonyms import pseudonym
 from peerhaven.outcomes.survey_actions import SurveyError
 from peerhaven.programs.models import Enrollment
+from tests.outcomes.helpers import make_wave
 
 pytestmark = pytest.mark.django_db
 
@@ -59,14 +60,7 @@ def instrument(lakeshore):
 
 def open_wave(program, instrument, *, today=None, label="Baseline", months=0) -> Wave:
     today = today or timezone.localdate()
-    return Wave.objects.create(
-        program=program,
-        instrument=instrument,
-        label=label,
-        months_after_start=months,
-        opens_on=today,
-        closes_on=today + dt.timedelta(days=21),
-    )
+    return make_wave(program, instrument, label=label, months=months, opens_on=today)
 
 
 ANSWERS = {"pulse": 4, "role": "Hospitalist", "helped": ["Talks"], "papers": 2, "comment": CANARY}

@@ -3,6 +3,8 @@ included); program staff schedule waves, build instruments and see counts, never
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -109,18 +111,8 @@ def _scheduled_message(made, skipped) -> str:
 
 @program_view()
 def wave_create(request, program):
-    form = WaveForm(posted(request), program=program)
-    if form.is_valid():
-        try:
-            wave = actions.do_schedule_wave(program, acting_user=request.user, **form.cleaned_data)
-        except SurveyError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"“{wave.label}” scheduled.")
-            return redirect("outcomes:waves", program_id=program.pk)
-    return render(
-        request, "outcomes/surveys/wave_form.html", {"program": program, "form": form, "wave": None}
-    )
+    schedule = partial(actions.do_schedule_wave, program, acting_user=request.user)
+    return _wave_form(request, program, None, schedule, "scheduled")
 
 
 @program_view()
@@ -129,14 +121,21 @@ def wave_edit(request, program, wave_id):
     if surveys.wave_has_opened(wave):
         messages.error(request, f"“{wave.label}” has opened, so it can no longer be changed.")
         return redirect("outcomes:waves", program_id=program.pk)
+    update = partial(actions.do_update_wave, wave, acting_user=request.user)
+    return _wave_form(request, program, wave, update, "saved")
+
+
+def _wave_form(request, program, wave, save, done: str):
+    """The wave form, for a new wave (``wave`` None) or an unopened one; ``save`` takes the
+    form's fields, and its ``SurveyError`` is shown on the form."""
     form = WaveForm(posted(request), instance=wave, program=program)
     if form.is_valid():
         try:
-            actions.do_update_wave(wave, acting_user=request.user, **form.cleaned_data)
+            save(**form.cleaned_data)
         except SurveyError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"“{form.cleaned_data['label']}” saved.")
+            messages.success(request, f"“{form.cleaned_data['label']}” {done}.")
             return redirect("outcomes:waves", program_id=program.pk)
     return render(
         request, "outcomes/surveys/wave_form.html", {"program": program, "form": form, "wave": wave}
@@ -208,7 +207,7 @@ def instrument_create(request, program):
             program, acting_user=request.user, **form.cleaned_data
         )
         messages.success(request, "Instrument created. Now add its questions.")
-        return redirect("outcomes:instrument", program_id=program.pk, instrument_id=instrument.pk)
+        return _back_to(instrument, program)
     return render(
         request,
         "outcomes/surveys/instrument_form.html",
@@ -221,12 +220,12 @@ def instrument_edit(request, program, instrument_id):
     instrument = surveys.get_instrument_for_program(program, instrument_id)
     if instrument.is_builtin:
         messages.error(request, "Built-in instruments cannot be changed; make a copy instead.")
-        return redirect("outcomes:instrument", program_id=program.pk, instrument_id=instrument.pk)
+        return _back_to(instrument, program)
     form = InstrumentForm(posted(request), instance=instrument)
     if form.is_valid():
         actions.do_update_instrument(instrument, acting_user=request.user, **form.cleaned_data)
         messages.success(request, "Instrument saved.")
-        return redirect("outcomes:instrument", program_id=program.pk, instrument_id=instrument.pk)
+        return _back_to(instrument, program)
     return render(
         request,
         "outcomes/surveys/instrument_form.html",
