@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from peerhaven.circles.models import Circle
 from peerhaven.communities.models import Community, Post
+from peerhaven.outcomes.models import Achievement, Instrument
 from peerhaven.programs.models import Program
 from tests.browser.conftest import check_page
 
@@ -68,6 +69,31 @@ def community_moderator_pages(community) -> list[str]:
     ]
 
 
+def member_outcomes_pages(member) -> list[str]:
+    achievement = Achievement.objects.filter(user=member).first()
+    return [
+        "/surveys/",
+        "/achievements/",
+        "/achievements/add/",
+        f"/achievements/{achievement.pk}/",
+        "/achievements/record/",
+    ]
+
+
+def staff_outcomes_pages(program) -> list[str]:
+    """The demo program in its second year, as its coordinator sees it."""
+    base = f"/programs/{program.pk}"
+    core = Instrument.objects.get(key="core-outcomes")
+    return [
+        f"{base}/report/",
+        f"{base}/surveys/",
+        f"{base}/surveys/new/",
+        f"{base}/instruments/",
+        f"{base}/instruments/{core.pk}/",
+        f"{base}/instruments/new/",
+    ]
+
+
 def visit(page, email, paths, prefix):
     sign_in_demo(page, email)
     visit_signed_in(page, paths, prefix)
@@ -96,6 +122,14 @@ def test_every_page_is_accessible_on_the_demo_data(page, settings):
     page.context.clear_cookies()
     program = Program.objects.get(name="New Faculty Peer Mentoring 2027")
     visit(page, "coordinator@demo.peerhaven.org", program_pages(program), "coordinator")
+    second_year = Program.objects.get(name="Faculty Circles 2025")
+    visit_signed_in(page, staff_outcomes_pages(second_year), "coordinator-outcomes")
+    page.context.clear_cookies()
+    maya = program.enrollments.get(user__email="member@demo.peerhaven.org").user
+    visit(page, maya.email, member_outcomes_pages(maya), "member-outcomes")
+    page.context.clear_cookies()
+    export = [f"/programs/{second_year.pk}/research-export/"]
+    visit(page, "researcher@demo.peerhaven.org", export, "researcher")
     page.context.clear_cookies()
     joinable = Circle.objects.get(name="New Faculty Peer Circle")
     visit(page, "moderator@demo.peerhaven.org", [f"/circles/{joinable.pk}/join/"], "joiner")
