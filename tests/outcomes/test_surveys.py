@@ -18,6 +18,7 @@ from peerhaven.outcomes.models import Answer, Instrument, Question, Response, Wa
 from peerhaven.outcomes.pseudonyms import pseudonym
 from peerhaven.outcomes.survey_actions import SurveyError
 from peerhaven.programs.models import Enrollment
+from tests.conftest import make_member
 from tests.outcomes.helpers import make_wave
 
 pytestmark = pytest.mark.django_db
@@ -262,6 +263,35 @@ def test_command_opens_and_reminds_idempotently(
         call_command("send_survey_invitations", stdout=io.StringIO())
         call_command("send_survey_invitations", stdout=io.StringIO())
     assert len(mailoutbox) == 1
+
+
+def queries_to_open_and_remind(program, instrument, members, captured_queries) -> int:
+    for number in range(members):
+        accept(program, make_member(f"m{members}-{number}@example.org", f"Member {number}"))
+    wave = open_wave(program, instrument, today=TODAY)
+    with captured_queries() as opening:
+        actions.do_open_due_waves(today=TODAY)
+    wave.invitations.update(invited_at=timezone.now() - dt.timedelta(days=30))
+    with captured_queries() as reminding:
+        actions.do_send_reminders(today=TODAY + dt.timedelta(days=7))
+    return len(opening) + len(reminding)
+
+
+def test_opening_and_reminding_take_the_same_queries_for_2_or_20_members(
+    program, instrument, django_capture_on_commit_callbacks
+):
+    # The e-mails greet each member by name: names come with the invitations, not one query
+    # per member.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def captured_queries():
+        return CaptureQueriesContext(connection)
+
+    few = queries_to_open_and_remind(program, instrument, 2, captured_queries)
+    Wave.objects.all().delete()
+    many = queries_to_open_and_remind(program, instrument, 20, captured_queries)
+    assert many == few
 
 
 # Reminders

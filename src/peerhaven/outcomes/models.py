@@ -174,7 +174,6 @@ class Wave(models.Model):
     opens_on = models.DateField()
     closes_on = models.DateField()
     invitations_sent_at = models.DateTimeField(null=True, blank=True)
-    last_reminder_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -170,8 +170,8 @@ def achievement_table(user) -> dict:
         cells = [counts.get((kind, year), 0) for year in shown]
         before = sum(counts.get((kind, year), 0) for year in earlier)
         if any(cells) or before:
-            table_rows.append({"label": label, "earlier": before, "cells": cells,
-                               "total": before + sum(cells)})  # fmt: skip
+            total = before + sum(cells)
+            table_rows.append({"label": label, "earlier": before, "cells": cells, "total": total})
     totals = [sum(row["cells"][i] for row in table_rows) for i in range(len(shown))]
     return {
         "years": shown,

@@ -30,6 +30,7 @@ from django.utils.text import slugify
 
 from peerhaven.accounts.choices import CareerStage, Specialty, Track
 from peerhaven.accounts.models import SelfDescription, SensitiveAttribute
+from peerhaven.lib.disclosure import SMALLEST_SHOWN
 from peerhaven.outcomes.models import Achievement, Answer, Question, Response, Wave
 from peerhaven.outcomes.pseudonyms import pseudonym
 from peerhaven.outcomes.redcap import (
@@ -42,7 +43,7 @@ from peerhaven.outcomes.redcap import (
 from peerhaven.programs.models import Enrollment
 
 # The same threshold as every figure shown to staff: fewer than five people is too few.
-SMALLEST_CATEGORY = 5
+SMALLEST_CATEGORY = SMALLEST_SHOWN
 FORM_NAME_LIMIT = 40
 YEARS_BEFORE_START = 3
 MOST_YEARS_AFTER_START = 10

@@ -286,7 +286,7 @@ def _open_wave(wave_id: int) -> int:
         wave.save(update_fields=["invitations_sent_at"])
     if new:
         rows = WaveInvitation.objects.filter(pk__in=[i.pk for i in new]).select_related(
-            "user", "wave__program"
+            "user__profile", "wave__program"
         )
         survey_emails.send_survey_invitations(list(rows))
     return len(new)
@@ -331,15 +331,12 @@ def _remind_wave(wave_id: int, today: dt.date, *, scheduled: bool) -> int:
     waiting = (
         surveys.invitations_of_wave(wave)
         .filter(completed=False)
-        .select_related("user", "wave__program")
+        .select_related("user__profile", "wave__program")
     )
     chosen = [i for i in waiting if _may_remind(i, today, due_day if scheduled else None)]
     if not chosen:
         return 0
-    now = timezone.now()
-    WaveInvitation.objects.filter(pk__in=[i.pk for i in chosen]).update(reminded_at=now)
-    wave.last_reminder_at = now
-    wave.save(update_fields=["last_reminder_at"])
+    WaveInvitation.objects.filter(pk__in=[i.pk for i in chosen]).update(reminded_at=timezone.now())
     survey_emails.send_survey_reminders(chosen)
     return len(chosen)
 

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from peerhaven.lib.disclosure import SMALLEST_SHOWN
 from peerhaven.lib.requests import posted
 from peerhaven.outcomes import survey_actions as actions
 from peerhaven.outcomes import surveys
@@ -23,7 +24,6 @@ from peerhaven.outcomes.survey_forms import (
 )
 from peerhaven.programs.access import program_view, roles_at
 from peerhaven.programs.models import MANAGING_ROLES, STAFF_ROLES
-from peerhaven.programs.reports import SMALLEST_SHOWN
 
 # Members
 

@@ -94,7 +94,6 @@ class Migration(migrations.Migration):
                 ('opens_on', models.DateField()),
                 ('closes_on', models.DateField()),
                 ('invitations_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('last_reminder_at', models.DateTimeField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('instrument', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='waves', to='outcomes.instrument')),
