@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils.html import escape
 
 from peerhaven.outcomes.report import BANDS, PERIODS, STATES, Report
@@ -37,8 +38,6 @@ def report_plots(report: Report) -> list[Plot]:
     """The report's plots. Drawing takes about half a second, so they are cached under a
     digest of everything they are drawn from (published values and labels): any change
     to a shown figure draws them afresh, and a hidden value cannot be part of the key."""
-    from django.core.cache import cache
-
     key = f"report-plots:{PLOTS_VERSION}:{_digest(report)}"
     found = cache.get(key)
     if found is None:

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import dateformat, timezone
 
 from peerhaven.outcomes.models import Instrument, Response, Wave, WaveInvitation
+from peerhaven.outcomes.pseudonyms import pseudonym
 from peerhaven.programs.models import Enrollment, Program
 from peerhaven.programs.reports import shown
 
@@ -118,8 +119,6 @@ def wave_has_opened(wave: Wave, today: dt.date | None = None) -> bool:
 def answered_on(wave: Wave, user) -> dt.date | None:
     """The day the member answered ``wave``, found through their pseudonym (for the member
     themselves: "you already answered this survey on ...")."""
-    from peerhaven.outcomes.pseudonyms import pseudonym
-
     code = pseudonym(wave.program_id, user.pk)
     return (
         Response.objects.filter(wave=wave, pseudonym=code)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from peerhaven.lib import disclosure as dc
+from peerhaven.outcomes.models import Achievement
 from peerhaven.outcomes.report.figures import (
     BANDS,
     CHOICE_KIND,
@@ -108,8 +109,6 @@ def _curve_cells(cells: _Cells, raw: RawFigures) -> list[dict]:
 
 
 def _achievement_cells(cells: _Cells, raw: RawFigures) -> None:
-    from peerhaven.outcomes.models import Achievement
-
     cells.figure("achievements.years_before", round(raw.years_before, 2))
     cells.figure("achievements.years_during", round(raw.years_during, 2))
     for kind, _ in Achievement.Kind.choices:

@@ -6,6 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
+from django.db.models import Case, Count, Max, Q, Value, When
+from django.utils import timezone
+
+from peerhaven.circles.models import Attendance, Meeting, Membership
+from peerhaven.outcomes.models import Achievement, Answer, Question, Response, WaveInvitation
+from peerhaven.outcomes.pseudonyms import pseudonym
 from peerhaven.outcomes.report.figures import (
     CHOICE_KIND,
     DAYS_PER_YEAR,
@@ -19,8 +25,6 @@ from peerhaven.outcomes.report.figures import (
 
 def gather(program, *, today: dt.date | None = None) -> RawFigures:
     """The raw figures of ``program``, in eleven queries whatever its size."""
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     enrolments = list(program.enrollments.values_list("state", "user_id"))
     funnel = Counter(state for state, _ in enrolments)
@@ -50,8 +54,6 @@ def _member_users(program):
 
 
 def _in_circle(program) -> set[int]:
-    from peerhaven.circles.models import Membership
-
     active = Membership.objects.filter(
         circle__program_link__program=program, state=Membership.State.ACTIVE
     )
@@ -59,10 +61,6 @@ def _in_circle(program) -> set[int]:
 
 
 def _attendance_bands(program, members: set[int]) -> dict[str, int]:
-    from django.db.models import Count, Q
-
-    from peerhaven.circles.models import Attendance
-
     rows = (
         Attendance.objects.filter(meeting__circle__program_link__program=program)
         .values("user_id")
@@ -87,11 +85,6 @@ def months_between(start: dt.date, end: dt.date) -> int:
 
 
 def _circle_months(program, today: dt.date) -> tuple[list[tuple[int, int]], int]:
-    from django.db.models import Count, Max
-    from django.utils import timezone
-
-    from peerhaven.circles.models import Meeting
-
     formed = dict(program.program_circles.values_list("circle_id", "circle__created_at"))
     held = (
         Meeting.objects.held()
@@ -117,10 +110,6 @@ def _years(program, today: dt.date) -> tuple[float, float]:
 
 
 def _achievements(program, today: dt.date, years_before: float) -> dict:
-    from django.db.models import Case, Count, Value, When
-
-    from peerhaven.outcomes.models import Achievement
-
     first_day = program.starts_on - dt.timedelta(days=round(years_before * DAYS_PER_YEAR))
     rows = (
         Achievement.objects.filter(
@@ -141,11 +130,6 @@ def _achievements(program, today: dt.date, years_before: float) -> dict:
 
 
 def _waves(program, today: dt.date, members: set[int]) -> list[RawWave]:
-    from django.db.models import Count
-
-    from peerhaven.outcomes.models import Answer, Question, Response, WaveInvitation
-    from peerhaven.outcomes.pseudonyms import pseudonym
-
     waves = list(
         program.survey_waves.filter(opens_on__lte=today)
         .select_related("instrument")

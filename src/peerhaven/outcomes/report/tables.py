@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from peerhaven.outcomes.models import Achievement
 from peerhaven.outcomes.report.figures import (
     BANDS,
     CHOICE_KIND,
@@ -105,8 +106,6 @@ def _estimate(report: Report, prefix: str) -> Td | None:
 
 
 def _achievement_table(report: Report) -> Table:
-    from peerhaven.outcomes.models import Achievement
-
     rows = []
     for kind, label in Achievement.Kind.choices:
         tds = [Td(report.shown(f"achievements.{kind}.{period}")) for period, _ in PERIODS]
