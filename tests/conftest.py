@@ -294,3 +294,53 @@ def sample_outcomes(bob, rhea, lakeshore, sample_program):
         "wave": wave,
         "research_export": export,
     }
+
+
+@pytest.fixture
+def sample_sponsorship(alice, bob, erin, dana, lakeshore, sample_circle):
+    """Lakeshore's opportunity for its own people, posted by Dana; Alice nominated Bob for
+    it, Bob accepted and it is submitted; Bob asked Erin for a letter. A second opportunity
+    is for the sample circle only: one of every object sponsorship URLs name."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peerhaven.sponsorship.models import LetterRequest, Nomination, Opportunity
+
+    deadline = timezone.localdate() + dt.timedelta(days=30)
+    opportunity = Opportunity.objects.create(
+        kind=Opportunity.Kind.AWARD,
+        title="Lakeshore Early Career Award",
+        offered_by="Lakeshore University",
+        deadline=deadline,
+        audience=Opportunity.Audience.ORGANIZATION,
+        organization=lakeshore,
+        posted_by=dana,
+    )
+    circle_opportunity = Opportunity.objects.create(
+        kind=Opportunity.Kind.PLENARY,
+        title="Canary circle-only plenary",
+        deadline=deadline,
+        audience=Opportunity.Audience.CIRCLE,
+        circle=sample_circle["circle"],
+        posted_by=alice,
+    )
+    nomination = Nomination.objects.create(
+        opportunity=opportunity,
+        nominee=bob,
+        nominator=alice,
+        statement="Canary statement: Bob rebuilt the residents' curriculum.",
+        status=Nomination.Status.SUBMITTED,
+        response=Nomination.Response.ACCEPTED,
+        responded_at=timezone.now(),
+    )
+    letter = LetterRequest.objects.create(
+        nomination=nomination, writer=erin, requested_by=bob, note="Two paragraphs, please."
+    )
+    return {
+        "opportunity": opportunity,
+        "circle_opportunity": circle_opportunity,
+        "nomination": nomination,
+        "letter_request": letter,
+        "organization": lakeshore,
+    }

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "peerhaven.programs",
     "peerhaven.communities",
     "peerhaven.outcomes",
+    "peerhaven.sponsorship",
 ]
 
 MIDDLEWARE = [

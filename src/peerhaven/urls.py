@@ -18,6 +18,7 @@ urlpatterns = [
     path("communities/", include("peerhaven.communities.urls")),
     # Outcomes pages live under achievements/, surveys/ and programs/<id>/ (report, export).
     path("", include("peerhaven.outcomes.urls")),
+    path("sponsorship/", include("peerhaven.sponsorship.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

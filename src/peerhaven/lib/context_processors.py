@@ -9,6 +9,7 @@ NAVIGATION = [
     ("circles:list", "Circles"),
     ("programs:list", "Programs"),
     ("communities:list", "Communities"),
+    ("sponsorship:board", "Sponsorship"),
     ("outcomes:achievements", "Achievements"),
     ("accounts:profile_edit", "Profile"),
 ]
