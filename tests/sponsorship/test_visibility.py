@@ -8,11 +8,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from peerhaven.circles.actions import do_agree_to_charter
 from peerhaven.circles.models import Membership
 from peerhaven.communities.models import Member
 from peerhaven.programs.models import Enrollment
 from peerhaven.sponsorship.models import Nomination, Opportunity
-from tests.conftest import make_member
+from tests.conftest import make_circle, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +43,25 @@ def test_circle_audience_is_for_current_members_only(
 ):
     circle = sample_circle["circle"]
     only_circle = opportunity(audience=Opportunity.Audience.CIRCLE, circle=circle, posted_by=bob)
-    assert only_circle.pk in visible(alice) and only_circle.pk in visible(erin)
+    assert only_circle.pk in visible(alice)
+    # Erin joined but has not agreed to the charter: she reads nothing of the circle yet.
+    assert only_circle.pk not in visible(erin)
+    do_agree_to_charter(Membership.objects.get(circle=circle, user=erin))
+    assert only_circle.pk in visible(erin)
     # Staff of the circle's organization and site admins are outside the circle.
     for outsider in (carol, dana, sam):
         assert only_circle.pk not in visible(outsider)
     Membership.objects.filter(circle=circle, user=alice).update(state=Membership.State.LEFT)
     assert only_circle.pk not in visible(alice)
+
+
+def test_a_circle_without_a_charter_is_readable_by_its_members(alice, bob):
+    from peerhaven.circles.models import CharterVersion
+
+    circle = make_circle(alice, [bob])
+    CharterVersion.objects.filter(circle=circle).delete()
+    only_circle = opportunity(audience=Opportunity.Audience.CIRCLE, circle=circle)
+    assert only_circle.pk in visible(bob)
 
 
 def test_a_poster_who_left_the_circle_still_sees_what_they_posted(sample_circle, bob):

@@ -50,6 +50,20 @@ class CircleQuerySet(models.QuerySet):
             memberships__user=user, memberships__state=Membership.State.ACTIVE
         ).distinct()
 
+    def readable_by(self, user):
+        """Circles whose content ``user`` may read: a current member who has agreed to the
+        current charter (or the circle has none yet), as ``access.circle_view`` requires."""
+        if not user.is_authenticated:
+            return self.none()
+        charters = CharterVersion.objects.filter(circle=models.OuterRef("pk"))
+        current = charters.order_by("-number").values("pk")[:1]
+        agreed = CharterAgreement.objects.filter(version=models.OuterRef("charter_id"), user=user)
+        return (
+            self.with_member(user)
+            .annotate(charter_id=models.Subquery(current))
+            .filter(models.Q(charter_id__isnull=True) | models.Exists(agreed))
+        )
+
     def with_member_count(self):
         """Each circle's number of current members, as ``member_count`` (a subquery, so it
         stays right after filters that join memberships)."""

@@ -4,8 +4,8 @@ the supporting letters those nominations ask for.
 Who sees what is decided here, in one place:
 
 - An opportunity is seen by its audience (everyone signed in, an organization's people,
-  a community's members or a circle's current members), by whoever posted it, and by
-  anyone nominated for it. A circle-only opportunity is circle content: staff and site
+  a community's members, or a circle's current members who agreed to its charter), by
+  whoever posted it, and by anyone nominated for it. A circle-only opportunity is circle content: staff and site
   admins outside the circle never see it, and its text is encrypted at rest.
 - A nomination is seen by its nominee, and by its nominator unless the nominee declined
   it: a declined nomination disappears for everyone but the nominee.
@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from peerhaven.accounts.choices import CareerStage
-from peerhaven.circles.models import Membership
+from peerhaven.circles.models import Circle, Membership
 from peerhaven.communities.models import Member
 from peerhaven.lib.crypto import EncryptedTextField
 from peerhaven.orgs.models import Organization, StaffRole
@@ -321,4 +321,5 @@ def _communities_of(user):
 
 
 def _circles_of(user):
-    return Membership.objects.filter(user=user, state=Membership.State.ACTIVE).values("circle")
+    # A member who has not agreed to the charter yet reads nothing of the circle but it.
+    return Circle.objects.readable_by(user).values("pk")
