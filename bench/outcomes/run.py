@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -29,9 +28,11 @@ def main() -> int:
 
     django.setup()
     sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(HERE.parent))
     import seed
     from django.conf import settings
     from django.core.management import call_command
+    from timing import measure, show, signed_in
 
     settings.SECURE_SSL_REDIRECT = False
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -44,7 +45,7 @@ def main() -> int:
         f"2 waves in {time.perf_counter() - started:.1f} s"
     )
     client = signed_in(ids["coordinator"])
-    print(f"{'page':<14}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>9}")
+    print(f"{'page':<16}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>9}")
     for label, suffix, requests in [
         ("report page", "report/", args.requests),
         ("report PDF", "report.pdf", max(args.requests // 4, 1)),
@@ -56,13 +57,6 @@ def main() -> int:
     requests = max(args.requests // 4, 1)
     show("export ZIP", requests, *measure(client, export, requests))
     return 0
-
-
-def show(label: str, requests: int, timings: list[float], queries: int) -> None:
-    print(
-        f"{label:<14}{requests:>9}{percentile(timings, 50):>9.0f}"
-        f"{percentile(timings, 95):>9.0f}{max(timings):>9.0f}{queries:>9}"
-    )
 
 
 def research_export_request(client, program_id: int, password: str):
@@ -91,41 +85,6 @@ def parse_args():
     if args.smoke:
         args.members, args.circles, args.years, args.requests = 80, 10, 1, 4
     return args
-
-
-def signed_in(user_id: int):
-    from django.test import Client
-
-    from peerhaven.accounts.models import User
-
-    client = Client()
-    client.force_login(User.objects.get(pk=user_id))
-    return client
-
-
-def measure(client, request, requests: int) -> tuple[list[float], int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    check(request())  # warm: imports, templates
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = request()
-        timings.append((time.perf_counter() - started) * 1000)
-        check(response)
-    with CaptureQueriesContext(connection) as queries:
-        request()
-    return timings, len(queries)
-
-
-def check(response) -> None:
-    if response.status_code != 200:
-        raise SystemExit(f"{response.request['PATH_INFO']}: {response.status_code}")
-
-
-def percentile(values: list[float], pct: int) -> float:
-    return statistics.quantiles(values, n=100)[pct - 1] if len(values) > 1 else values[0]
 
 
 if __name__ == "__main__":
