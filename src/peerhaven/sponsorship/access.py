@@ -54,9 +54,7 @@ def posting_organizations(user):
     """Organizations on whose behalf ``user`` may post opportunities."""
     if not user.is_authenticated:
         return Organization.objects.none()
-    return Organization.objects.filter(
-        staff__user=user, staff__role__in=POSTING_ROLES
-    ).distinct()
+    return Organization.objects.filter(staff__user=user, staff__role__in=POSTING_ROLES).distinct()
 
 
 def get_nomination_for_user(user, nomination_id) -> Nomination:

@@ -299,14 +299,14 @@ def organizations_of(user):
     return Organization.objects.filter(
         Q(pk__in=StaffRole.objects.filter(user=user).values("organization"))
         | Q(
-            pk__in=Enrollment.objects.filter(
-                user=user, state=Enrollment.State.ACCEPTED
-            ).values("program__organization")
+            pk__in=Enrollment.objects.filter(user=user, state=Enrollment.State.ACCEPTED).values(
+                "program__organization"
+            )
         )
         | Q(
-            pk__in=Membership.objects.filter(
-                user=user, state=Membership.State.ACTIVE
-            ).values("circle__organization")
+            pk__in=Membership.objects.filter(user=user, state=Membership.State.ACTIVE).values(
+                "circle__organization"
+            )
         )
         | Q(
             pk__in=Member.objects.filter(user=user, state=Member.State.ACTIVE).values(

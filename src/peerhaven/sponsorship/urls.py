@@ -50,7 +50,5 @@ urlpatterns = [
         name="nomination_achievement",
     ),
     path("letters/<int:letter_id>/done/", nomination_views.letter_done, name="letter_done"),
-    path(
-        "organizations/<int:organization_id>/equity/", equity_views.equity, name="equity"
-    ),
+    path("organizations/<int:organization_id>/equity/", equity_views.equity, name="equity"),
 ]
