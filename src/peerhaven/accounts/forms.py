@@ -164,11 +164,15 @@ RESEARCH_CATEGORIES = {
     SensitiveAttribute.CAREGIVER: "Exported only as yes (any caregiving) or no.",
     SensitiveAttribute.DUAL_CAREER: "Exported only as yes or no.",
 }
+# The answers an organization's sponsorship equity view can count (sponsorship/equity.py):
+# only these offer the choice, so no box promises a use that never happens.
+EQUITY_ATTRIBUTES = (SensitiveAttribute.GENDER, SensitiveAttribute.UNDER_REPRESENTED)
 
 
 class SelfDescriptionForm(forms.Form):
-    """One value, visibility, matching and research choice per sensitive attribute. An
-    empty value means “not stated”: the stored answer, if any, is deleted."""
+    """One value, visibility, matching and research choice per sensitive attribute, and
+    the equity-report choice for those an equity view counts. An empty value means “not
+    stated”: the stored answer, if any, is deleted."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -202,6 +206,16 @@ class SelfDescriptionForm(forms.Form):
             initial=stored.research_allowed if stored else False,
             help_text=RESEARCH_CATEGORIES[attribute],
         )
+        if attribute in EQUITY_ATTRIBUTES:
+            self.fields[f"{attribute}_equity"] = forms.BooleanField(
+                label=(
+                    "Count me, in aggregates of five or more, in equity reports of who gets "
+                    "nominated and selected"
+                ),
+                required=False,
+                initial=stored.equity_allowed if stored else False,
+                help_text="Counted by organizations whose opportunities you are nominated for.",
+            )
 
     def attribute_rows(self):
         for attribute in SensitiveAttribute:
@@ -211,6 +225,7 @@ class SelfDescriptionForm(forms.Form):
                 self[f"{attribute}_visibility"],
                 self[f"{attribute}_matching"],
                 self[f"{attribute}_research"],
+                self[f"{attribute}_equity"] if attribute in EQUITY_ATTRIBUTES else None,
             )
 
     def answers(self) -> dict[str, dict]:
@@ -220,6 +235,7 @@ class SelfDescriptionForm(forms.Form):
                 "visibility": self.cleaned_data[f"{attribute}_visibility"],
                 "matching_allowed": self.cleaned_data[f"{attribute}_matching"],
                 "research_allowed": self.cleaned_data[f"{attribute}_research"],
+                "equity_allowed": self.cleaned_data.get(f"{attribute}_equity", False),
             }
             for attribute in SensitiveAttribute
         }

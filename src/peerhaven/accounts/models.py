@@ -264,6 +264,10 @@ class SelfDescription(models.Model):
     matching_allowed = models.BooleanField(default=False)
     # Whether de-identified research exports may carry it, as a coarse category only.
     research_allowed = models.BooleanField(default=False)
+    # Whether an organization's sponsorship equity view may count it (gender and
+    # under-represented status only), in aggregates of five or more. A consent of its own:
+    # agreeing to research exports or matching says nothing about who sees equity reports.
+    equity_allowed = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
