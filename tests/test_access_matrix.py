@@ -90,6 +90,27 @@ def program_page(staff=200, researcher=403, enrolled=404):
     return outcomes
 
 
+def lakeshore_page(member=200, staff=None):
+    """A page of an opportunity for Lakeshore's people: its staff, and the sample circle's
+    members (a Lakeshore circle). 404 for Carol and the site admin, who are neither."""
+    outcomes = signed_in(member)
+    outcomes.update(outsider=404, site_admin=404)
+    if staff is not None:
+        outcomes["staff"] = staff
+    return outcomes
+
+
+def nomination_page(outcome=200, nominator=None, nominee=None):
+    """A nomination's page: Alice (convener) made it, Bob (circle member) received it;
+    everyone else, staff and site admins included, gets 404."""
+    outcomes = signed_in(404)
+    outcomes.update(
+        convener=outcome if nominator is None else nominator,
+        circle_member=outcome if nominee is None else nominee,
+    )
+    return outcomes
+
+
 # (url name, method) -> {role: expected outcome}
 MATRIX = {
     ("dashboard", "get"): everyone(200),
@@ -321,6 +342,38 @@ MATRIX = {
     ("communities:settings_auto_rule_delete", "post"): moderator_page(REDIRECT),
     ("communities:unsubscribe", "get"): everyone(400),  # a made-up token
     ("communities:unsubscribe", "post"): everyone(400),
+    # Sponsorship (the sample opportunity is for Lakeshore's people, posted by Dana: Carol
+    # and the site admin are not among them; Alice nominated Bob, who accepted; Bob asked
+    # Erin for a letter)
+    ("sponsorship:board", "get"): signed_in(200),
+    ("sponsorship:opportunity_new", "get"): signed_in(200),
+    ("sponsorship:opportunity_new", "post"): signed_in(200),  # the form again, fields missing
+    ("sponsorship:opportunity", "get"): lakeshore_page(),
+    ("sponsorship:opportunity_edit", "get"): lakeshore_page(403, staff=200),
+    ("sponsorship:opportunity_edit", "post"): lakeshore_page(403, staff=200),  # form again
+    ("sponsorship:opportunity_delete", "get"): post_only(),
+    # Refused for Dana too: Bob accepted a nomination for it.
+    ("sponsorship:opportunity_delete", "post"): lakeshore_page(403, staff=REDIRECT),
+    ("sponsorship:opportunity_follow", "get"): post_only(),
+    ("sponsorship:opportunity_follow", "post"): lakeshore_page(REDIRECT),
+    ("sponsorship:nominate", "get"): lakeshore_page(),
+    ("sponsorship:nominate", "post"): lakeshore_page(),  # the form again, nominee missing
+    ("sponsorship:nominations", "get"): signed_in(200),
+    ("sponsorship:nomination", "get"): nomination_page(),
+    ("sponsorship:nomination_statement", "get"): nomination_page(nominee=403),
+    ("sponsorship:nomination_respond", "get"): post_only(),
+    ("sponsorship:nomination_respond", "post"): nomination_page(nominator=403, nominee=REDIRECT),
+    ("sponsorship:nomination_status", "get"): post_only(),
+    ("sponsorship:nomination_status", "post"): nomination_page(REDIRECT),
+    ("sponsorship:letter_request", "get"): nomination_page(),
+    ("sponsorship:letter_request", "post"): nomination_page(),  # the form again, writer missing
+    ("sponsorship:nomination_achievement", "get"): post_only(),
+    ("sponsorship:nomination_achievement", "post"): nomination_page(
+        nominator=403, nominee=REDIRECT
+    ),
+    ("sponsorship:letter_done", "get"): post_only(),
+    ("sponsorship:letter_done", "post"): {**signed_in(404), "new_member": REDIRECT},
+    ("sponsorship:equity", "get"): {**signed_in(404), "staff": 200, "researcher": 200},
     # The admin's own sign-in hands over to allauth; signed-in non-admins are refused.
     ("admin:login", "get"): {**signed_in(403, anonymous=LOGIN), "site_admin": REDIRECT},
     ("admin:logout", "get"): {**signed_in(REDIRECT, anonymous=ADMIN_LOGIN), "site_admin": 405},
@@ -368,6 +421,10 @@ SAMPLE_OBJECTS = {
     "survey_question_id": "survey_question",
     "wave_id": "wave",
     "export_id": "research_export",
+    "opportunity_id": "opportunity",
+    "nomination_id": "nomination",
+    "letter_id": "letter_request",
+    "organization_id": "organization",
 }
 # What a form would post, where the view needs it to act.
 POST_DATA = {
@@ -483,6 +540,7 @@ def test_every_url_as_every_role(
     sample_program,
     sample_community,
     sample_outcomes,
+    sample_sponsorship,
 ):
     objects = {
         "separation": alices_separation,
@@ -492,6 +550,7 @@ def test_every_url_as_every_role(
         **sample_program,
         **sample_community,
         **sample_outcomes,
+        **sample_sponsorship,
     }
     clients = {role: client_as(person) for role, person in people.items()}
     wrong = []

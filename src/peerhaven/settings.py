@@ -106,6 +106,7 @@ DEMO_SEEDERS = [
     "peerhaven.programs.demo.seed",
     "peerhaven.communities.demo.seed",
     "peerhaven.outcomes.demo.seed",
+    "peerhaven.sponsorship.demo.seed",
 ]
 
 # --- Database: SQLite unless DATABASE_URL says otherwise -------------------------------

@@ -60,8 +60,10 @@ def test_same_seed_gives_the_same_people():
     first = list(Profile.objects.order_by("user__email").values_list("department", "availability"))
     from peerhaven.circles.models import Circle
     from peerhaven.programs.models import Program
+    from peerhaven.sponsorship.models import Opportunity
 
     Program.objects.all().delete()
+    Opportunity.objects.all().delete()
     Circle.objects.all().delete()
     User.objects.all().delete()
     Organization.objects.all().delete()

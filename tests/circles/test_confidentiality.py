@@ -21,6 +21,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from peerhaven.accounts.models import Separation
 from peerhaven.circles import meeting_actions
@@ -35,6 +36,7 @@ from peerhaven.circles.models import (
     Message,
     new_token,
 )
+from peerhaven.sponsorship.models import LetterRequest, Nomination, Opportunity
 from tests.circles.conftest import future_meeting, membership_of, past_meeting
 from tests.conftest import make_circle
 from tests.test_access_matrix import build_url, request_leaving_no_trace, url_names
@@ -52,6 +54,9 @@ KINDS = (
     "reply",
     "charter",
     "admission_note",
+    "opportunity_title",
+    "opportunity_text",
+    "statement",
 )
 CANARIES = {kind: f"canary{kind.replace('_', '')}{RUN}" for kind in KINDS}
 
@@ -128,6 +133,7 @@ def scene(
             statuses = {f"member_{u.pk}": "present" for u in (alice, frank)}
             post(a, "attendance", [circle.pk, past.pk], {**statuses, f"member_{bob.pk}": "absent"})
         post(a, "invite", [circle.pk], {"email": "newcomer@example.org"})
+        opportunity, nomination = sponsor_inside_the_circle(circle, a, b, alice, bob)
         post(f, "leave", [circle.pk])
         Membership.objects.create(circle=circle, user=erin)  # joined, has not agreed
 
@@ -158,7 +164,33 @@ def scene(
         **sample_program,  # program pages are crawled too: staff pages must not leak either
         **sample_community,  # and community pages
         **sample_outcomes,  # and outcomes pages: records, surveys, reports, exports
+        "opportunity": opportunity,  # and sponsorship pages: the circle-only opportunity
+        "nomination": nomination,
+        "letter_request": LetterRequest.objects.create(
+            nomination=nomination, writer=carol, requested_by=alice
+        ),
+        "organization": lakeshore,
     }
+
+
+def sponsor_inside_the_circle(circle, alice_client, bob_client, alice, bob):
+    """Bob shares an opportunity with the circle only; Alice nominates him for it with a
+    statement: both through the pages, like the rest of the scene."""
+    deadline = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
+    bob_client.post(
+        reverse("sponsorship:opportunity_new"),
+        {
+            "kind": "award",
+            "title": CANARIES["opportunity_title"],
+            "description": CANARIES["opportunity_text"],
+            "deadline": deadline,
+            "audience": f"circle:{circle.pk}",
+        },
+    )
+    opportunity = Opportunity.objects.get(circle=circle)
+    nominate = reverse("sponsorship:nominate", args=[opportunity.pk])
+    alice_client.post(nominate, {"nominee": bob.pk, "statement": CANARIES["statement"]})
+    return opportunity, Nomination.objects.get(opportunity=opportunity, nominee=bob)
 
 
 def get_urls(objects) -> list[tuple[str, str]]:

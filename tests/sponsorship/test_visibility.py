@@ -34,7 +34,8 @@ def test_everyone_audience_is_seen_by_every_member_and_nobody_signed_out(alice, 
     from django.contrib.auth.models import AnonymousUser
 
     shared = opportunity()
-    assert shared.pk in visible(alice) and shared.pk in visible(carol)
+    assert shared.pk in visible(alice)
+    assert shared.pk in visible(carol)
     assert visible(AnonymousUser()) == set()
 
 
@@ -85,11 +86,11 @@ def test_community_audience_is_for_active_members(sample_community, bob, carol):
 def test_organization_audience_reaches_its_staff_circles_communities_and_programs(
     lakeshore, dana, rhea, carol, sam, sample_program
 ):
-    for_lakeshore = opportunity(
-        audience=Opportunity.Audience.ORGANIZATION, organization=lakeshore
-    )
-    assert for_lakeshore.pk in visible(dana) and for_lakeshore.pk in visible(rhea)
-    assert for_lakeshore.pk not in visible(carol) and for_lakeshore.pk not in visible(sam)
+    for_lakeshore = opportunity(audience=Opportunity.Audience.ORGANIZATION, organization=lakeshore)
+    for insider in (dana, rhea):
+        assert for_lakeshore.pk in visible(insider)
+    for outsider in (carol, sam):
+        assert for_lakeshore.pk not in visible(outsider)
     # An applicant is not yet one of the organization's people; an accepted participant is.
     enrolled = make_member("new@example.org", "New Faculty")
     enrollment = Enrollment.objects.create(
@@ -115,10 +116,13 @@ def test_a_declined_nomination_is_seen_by_its_nominee_only(sample_sponsorship, a
     def sees(user):
         return Nomination.objects.visible_to(user).filter(pk=nomination.pk).exists()
 
-    assert sees(alice) and sees(bob) and not sees(erin)
+    assert sees(alice)
+    assert sees(bob)
+    assert not sees(erin)
     nomination.response = Nomination.Response.DECLINED
     nomination.save()
-    assert sees(bob) and not sees(alice)
+    assert sees(bob)
+    assert not sees(alice)
 
 
 def test_put_forward_counts_only_accepted_nominations_past_draft(sample_sponsorship, alice):

@@ -5,8 +5,9 @@ Who sees what is decided here, in one place:
 
 - An opportunity is seen by its audience (everyone signed in, an organization's people,
   a community's members, or a circle's current members who agreed to its charter), by
-  whoever posted it, and by anyone nominated for it. A circle-only opportunity is circle content: staff and site
-  admins outside the circle never see it, and its text is encrypted at rest.
+  whoever posted it, and by anyone nominated for it. A circle-only opportunity is circle
+  content: staff and site admins outside the circle never see it, and its text is
+  encrypted at rest.
 - A nomination is seen by its nominee, and by its nominator unless the nominee declined
   it: a declined nomination disappears for everyone but the nominee.
 - A statement is read by the nominator and the nominee only; letter writers see the
