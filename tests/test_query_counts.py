@@ -29,7 +29,7 @@ def busy_alice(alice):
     ("url_name", "queries"),
     [
         # 12: one query for the member's open surveys awaiting an answer (issue 7).
-        ("dashboard", 12),
+        ("dashboard", 13),
         ("accounts:profile_edit", 8),
         ("accounts:availability", 6),
         ("accounts:private_profile", 8),

@@ -28,7 +28,7 @@ def seed(members: int, opportunities: int, nominations: int) -> dict:
         "member": member.pk,
         "staff": _staff(orgs[0]).pk,
         "organization": orgs[0].pk,
-        "opportunity": made[0].pk,
+        "opportunity": _one_with_nominations(member).pk,
     }
 
 
@@ -74,7 +74,7 @@ def _groups(rng, people):
         Membership(circle=circles[i // 8], user=u) for i, u in enumerate(people[: len(circles) * 8])
     )
     communities = [
-        Community.objects.create(name=f"Bench community {c}", slug=f"bench-community-{c}")
+        Community.objects.create(name=f"Bench community {c}")
         for c in range(max(len(people) // 500, 2))
     ]
     Member.objects.bulk_create(
@@ -195,6 +195,20 @@ def _member_activity(rng, member, opportunities, people) -> None:
     LetterRequest.objects.bulk_create(
         LetterRequest(nomination=n, writer=member, requested_by=n.nominator)
         for n in others.select_related("nominator")
+    )
+
+
+def _one_with_nominations(member):
+    """An open opportunity the member sees and has nominated someone for."""
+    from peerhaven.sponsorship.models import Opportunity
+
+    return (
+        Opportunity.objects.visible_to(member)
+        .open()
+        .filter(nominations__nominator=member)
+        .order_by("deadline")
+        .first()
+        or Opportunity.objects.visible_to(member).first()
     )
 
 

@@ -12,6 +12,7 @@ from peerhaven.circles.summary import my_circles_summary
 from peerhaven.communities.feeds import followed_threads
 from peerhaven.orgs.models import StaffRole
 from peerhaven.outcomes.surveys import survey_prompts
+from peerhaven.sponsorship.nominations import waiting_on
 
 
 @login_not_required
@@ -31,6 +32,8 @@ def dashboard(request):
         "circles": my_circles_summary(user),
         # One query: open surveys the member has not answered, with their question counts.
         "open_surveys": survey_prompts(user),
+        # One query: nominations to answer and letters to write.
+        "sponsorship": waiting_on(user),
         "community_threads": followed_threads(user)
         .select_related("community")
         .order_by("-last_activity_at")[:3],

@@ -7,11 +7,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from peerhaven.circles.models import Circle
 from peerhaven.communities.models import Community, Post
+from peerhaven.orgs.models import Organization
 from peerhaven.outcomes.models import Achievement, Instrument
 from peerhaven.programs.models import Program
+from peerhaven.sponsorship.models import Nomination, Opportunity
 from tests.browser.conftest import check_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,6 +97,36 @@ def staff_outcomes_pages(program) -> list[str]:
     ]
 
 
+def member_sponsorship_pages(member) -> list[str]:
+    """Maya's side of the demo: the board, a circle-only opportunity, her nominations in
+    several states and a letter request."""
+    circle_only = Opportunity.objects.get(audience="circle")
+    selected = Nomination.objects.get(nominee=member, status="selected")
+    waiting = Nomination.objects.get(nominee=member, response="pending")
+    made = Nomination.objects.filter(nominator=member, response="accepted", status="draft")
+    return [
+        "/sponsorship/",
+        "/sponsorship/?deadline=past&kind=award",
+        f"/sponsorship/{circle_only.pk}/",
+        f"/sponsorship/{circle_only.pk}/nominate/",
+        "/sponsorship/new/",
+        "/sponsorship/nominations/",
+        f"/sponsorship/nominations/{selected.pk}/",
+        f"/sponsorship/nominations/{waiting.pk}/",
+        f"/sponsorship/nominations/{made.get().pk}/letters/",
+        f"/sponsorship/nominations/{made.get().pk}/statement/",
+    ]
+
+
+def staff_sponsorship_pages() -> list[str]:
+    lakeshore = Organization.objects.get(slug="lakeshore")
+    award = Opportunity.objects.filter(organization=lakeshore, deadline__gte=timezone.localdate())
+    return [
+        f"/sponsorship/organizations/{lakeshore.pk}/equity/",
+        f"/sponsorship/{award.first().pk}/edit/",
+    ]
+
+
 def visit(page, email, paths, prefix):
     sign_in_demo(page, email)
     visit_signed_in(page, paths, prefix)
@@ -124,9 +157,11 @@ def test_every_page_is_accessible_on_the_demo_data(page, settings):
     visit(page, "coordinator@demo.peerhaven.org", program_pages(program), "coordinator")
     second_year = Program.objects.get(name="Faculty Circles 2025")
     visit_signed_in(page, staff_outcomes_pages(second_year), "coordinator-outcomes")
+    visit_signed_in(page, staff_sponsorship_pages(), "coordinator-sponsorship")
     page.context.clear_cookies()
     maya = program.enrollments.get(user__email="member@demo.peerhaven.org").user
     visit(page, maya.email, member_outcomes_pages(maya), "member-outcomes")
+    visit_signed_in(page, member_sponsorship_pages(maya), "member-sponsorship")
     page.context.clear_cookies()
     export = [f"/programs/{second_year.pk}/research-export/"]
     visit(page, "researcher@demo.peerhaven.org", export, "researcher")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import IntegerField, Value
+from django.db.models import Count, IntegerField, Q, Value
 
 from peerhaven.circles.models import Circle, Membership
 from peerhaven.sponsorship.models import LetterRequest, Nomination, Opportunity
@@ -146,3 +146,23 @@ def letters_asked_of(user):
 def letter_requests_of(nomination: Nomination):
     """The nomination's letter requests with their writers, for its nominee and nominator."""
     return nomination.letter_requests.select_related("writer__profile", "requested_by__profile")
+
+
+def waiting_on(user) -> dict[str, int]:
+    """For the member's home page, in one query: nominations waiting for their answer and
+    letters they were asked for and have not marked written."""
+    pending = Q(nominations_received__response=Nomination.Response.PENDING)
+    unwritten = Q(letter_requests__state=LetterRequest.State.REQUESTED) & ~Q(
+        letter_requests__nomination__response=Nomination.Response.DECLINED
+    )
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values("pk")
+        .annotate(
+            nominations=Count("nominations_received", filter=pending, distinct=True),
+            letters=Count("letter_requests", filter=unwritten, distinct=True),
+        )
+        .values("nominations", "letters")
+        .get()
+    )
