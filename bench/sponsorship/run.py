@@ -10,9 +10,7 @@ the queries of one request each; exits 1 if a request fails.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from functools import partial
 from pathlib import Path
@@ -22,23 +20,12 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     args = parse_args()
-    os.environ["PEERHAVEN_VAR_DIR"] = tempfile.mkdtemp(prefix="peerhaven-bench-")
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerhaven.settings")
-    import django
-
-    django.setup()
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(HERE.parent))
     import seed
-    from django.conf import settings
-    from django.core.management import call_command
-    from timing import measure, show, signed_in
+    from harness import measure, show, signed_in, start_django_on_temporary_sqlite
 
-    settings.SECURE_SSL_REDIRECT = False
-    settings.ALLOWED_HOSTS = ["testserver"]
-    settings.MFA_REQUIRED_ROLES = []
-    call_command("migrate", verbosity=0)
+    start_django_on_temporary_sqlite()
     started = time.perf_counter()
     ids = seed.seed(args.members, args.opportunities, args.nominations)
     print(

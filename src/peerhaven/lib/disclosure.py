@@ -107,6 +107,30 @@ class Disclosure:
         return self.hidden - self.primary
 
 
+@dataclass(frozen=True)
+class Shown:
+    """One figure as a page shows it: its value, or "suppressed" (every hidden figure reads
+    the same, so no label tells which figures are small)."""
+
+    id: str
+    value: object  # None when suppressed or empty
+    suppressed: bool
+    kind: str  # count | statistic | figure
+    percent: bool = False  # a statistic that is a share, read as a percentage
+
+    @property
+    def text(self) -> str:
+        if self.suppressed:
+            return "suppressed"
+        if self.value is None:
+            return "–"
+        if self.percent:
+            return f"{self.value:.0%}"
+        if isinstance(self.value, float):
+            return f"{self.value:.2f}"
+        return str(self.value)
+
+
 def protect(
     cells: Iterable[Cell], relations: Iterable[Relation], *, threshold: int = SMALLEST_SHOWN
 ) -> Disclosure:

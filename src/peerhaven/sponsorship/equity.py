@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from peerhaven.accounts.choices import CareerStage
 from peerhaven.accounts.models import SENSITIVE_VALUES, SelfDescription, SensitiveAttribute
 from peerhaven.lib import disclosure as dc
+from peerhaven.lib.disclosure import Shown
+from peerhaven.outcomes.report.figures import Table, Td
 from peerhaven.sponsorship.models import Nomination, Opportunity
 
 # Enough years to see a trend; older ones are left out of the page (and of the cells).
@@ -222,40 +224,6 @@ def _hidden_with_shares(disclosure: dc.Disclosure, years: list[int]) -> frozense
 # ---- laying out -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Shown:
-    """One figure as the page shows it."""
-
-    id: str
-    value: object  # None when suppressed, or a share of nobody
-    suppressed: bool
-    kind: str
-
-    @property
-    def text(self) -> str:
-        if self.suppressed:
-            return "suppressed"
-        if self.value is None:
-            return "–"
-        return f"{self.value:.0%}" if self.kind == dc.STATISTIC else str(self.value)
-
-
-@dataclass(frozen=True)
-class Td:
-    """A table cell in the shape ``outcomes/_report_cell.html`` reads: a figure, no n."""
-
-    main: Shown
-    n: None = None
-
-
-@dataclass
-class Table:
-    id: str
-    caption: str
-    head: list[str]
-    rows: list[tuple[str, list[Td]]]
-
-
 @dataclass
 class YearBlock:
     year: int
@@ -271,9 +239,11 @@ class EquityReport:
 
     def shown(self, cell: str) -> Shown:
         kind = self.disclosure.cells[cell].kind
+        # The only statistics here are shares selected.
+        percent = kind == dc.STATISTIC
         if cell in self.hidden:
-            return Shown(cell, None, True, kind)
-        return Shown(cell, self.disclosure.cells[cell].value, False, kind)
+            return Shown(cell, None, True, kind, percent)
+        return Shown(cell, self.disclosure.cells[cell].value, False, kind, percent)
 
     def value(self, cell: str):
         """What the page shows of a displayed cell: its value, or None if hidden."""

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from peerhaven.lib import disclosure as dc
+from peerhaven.lib.disclosure import Shown
 
 STATES = [
     ("invited", "Invited"),
@@ -75,26 +76,6 @@ class RawFigures:
 
 
 # ---- the report, as composed and laid out ------------------------------------------
-
-
-@dataclass(frozen=True)
-class Shown:
-    """One figure as the page shows it."""
-
-    id: str
-    value: object  # None when suppressed or empty
-    suppressed: bool
-    kind: str  # count | statistic | figure
-
-    @property
-    def text(self) -> str:
-        if self.suppressed:
-            return "suppressed"
-        if self.value is None:
-            return "–"
-        if isinstance(self.value, float):
-            return f"{self.value:.2f}"
-        return str(self.value)
 
 
 @dataclass
