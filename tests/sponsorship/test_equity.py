@@ -16,6 +16,8 @@ from peerhaven.accounts.models import Profile, SelfDescription, SensitiveConsent
 from peerhaven.orgs.models import Organization, StaffRole
 from peerhaven.sponsorship.equity import build
 from peerhaven.sponsorship.models import Nomination, Opportunity
+from tests.accounts.test_private_profile import URL
+from tests.accounts.test_private_profile import answers as private_answers
 from tests.conftest import make_member
 
 pytestmark = pytest.mark.django_db
@@ -331,30 +333,15 @@ def test_queries_do_not_grow_with_the_nominations(
 
 # ---- the consent, on the private self-description ------------------------------------
 
-PRIVATE = reverse("accounts:private_profile")
 LABEL = "Count me, in aggregates of five or more, in equity reports"
-
-
-def private_answers(**overrides) -> dict:
-    data = {}
-    for attribute in (
-        "gender",
-        "under_represented",
-        "first_generation",
-        "caregiver",
-        "dual_career",
-    ):
-        data[f"{attribute}_value"] = ""
-        data[f"{attribute}_visibility"] = "only_me"
-    return data | overrides
 
 
 def test_the_equity_choice_is_offered_for_gender_and_under_represented_status_only(
     client_for, alice
 ):
     client = client_for(alice)
-    client.post(PRIVATE, {"agree": "on"})
-    body = client.get(PRIVATE).content.decode()
+    client.post(URL, {"agree": "on"})
+    body = client.get(URL).content.decode()
     assert body.count(LABEL) == 2
     assert 'name="gender_equity"' in body
     assert 'name="under_represented_equity"' in body
@@ -363,9 +350,9 @@ def test_the_equity_choice_is_offered_for_gender_and_under_represented_status_on
 
 def test_the_equity_choice_is_off_unless_ticked_and_can_be_withdrawn(client_for, alice):
     client = client_for(alice)
-    client.post(PRIVATE, {"agree": "on"})
+    client.post(URL, {"agree": "on"})
     client.post(
-        PRIVATE,
+        URL,
         private_answers(
             gender_value="woman",
             gender_research="on",
@@ -376,21 +363,21 @@ def test_the_equity_choice_is_off_unless_ticked_and_can_be_withdrawn(client_for,
     assert not SelfDescription.objects.filter(equity_allowed=True).exists()
 
     client.post(
-        PRIVATE,
+        URL,
         private_answers(gender_value="woman", under_represented_value="yes", gender_equity="on"),
     )
     stored = {d.attribute: d for d in SelfDescription.objects.filter(user=alice)}
     assert stored["gender"].equity_allowed is True
     assert stored["gender"].research_allowed is False
     assert stored["under_represented"].equity_allowed is False
-    assert client.get(PRIVATE).context["form"]["gender_equity"].value() is True
+    assert client.get(URL).context["form"]["gender_equity"].value() is True
 
-    client.post(PRIVATE, private_answers(gender_value="woman"))
+    client.post(URL, private_answers(gender_value="woman"))
     assert SelfDescription.objects.get(user=alice).equity_allowed is False
 
 
 def test_an_equity_choice_without_an_answer_stores_nothing(client_for, alice):
     client = client_for(alice)
-    client.post(PRIVATE, {"agree": "on"})
-    client.post(PRIVATE, private_answers(gender_equity="on"))
+    client.post(URL, {"agree": "on"})
+    client.post(URL, private_answers(gender_equity="on"))
     assert not SelfDescription.objects.filter(user=alice).exists()
