@@ -7,13 +7,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from peerhaven.circles.models import Membership
 from peerhaven.orgs.models import Organization, StaffRole
 from peerhaven.sponsorship.models import Follow, Nomination, Opportunity
-from peerhaven.sponsorship.opportunity_actions import OpportunityError, do_post_opportunity
+from peerhaven.sponsorship.opportunity_actions import (
+    CIRCLE_NOT_ON_BEHALF,
+    OpportunityError,
+    do_post_opportunity,
+)
 from tests.conftest import make_circle
 
 pytestmark = pytest.mark.django_db
@@ -198,6 +203,36 @@ def test_an_organizations_audience_and_another_on_behalf_of_conflict(client_for,
     )
     assert "on_behalf" in errors_of(response)
     assert not Opportunity.objects.exists()
+
+
+def test_a_circle_only_opportunity_is_never_posted_for_an_organization(client_for, dana, lakeshore):
+    """Staff in a circle post to it as themselves: no organization counts a circle's
+    nominations. The form says so; the action and the database refuse it too."""
+    circle = make_circle(dana, [], name="Coordinators' circle", organization=lakeshore)
+    response = post_new(
+        client_for(dana), audience=f"circle:{circle.pk}", on_behalf=str(lakeshore.pk)
+    )
+    assert errors_of(response)["on_behalf"] == [CIRCLE_NOT_ON_BEHALF]
+    opportunity = Opportunity(kind="award", title="For the circle", deadline=in_days(3))
+    with pytest.raises(OpportunityError, match="stays the circle's own"):
+        do_post_opportunity(
+            opportunity,
+            audience_key=f"circle:{circle.pk}",
+            on_behalf=lakeshore,
+            acting_user=dana,
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Opportunity.objects.create(
+            kind="award",
+            title="Forged",
+            deadline=in_days(3),
+            audience="circle",
+            circle=circle,
+            organization=lakeshore,
+        )
+    assert not Opportunity.objects.exists()
+    post_new(client_for(dana), audience=f"circle:{circle.pk}", on_behalf="")
+    assert Opportunity.objects.get().organization is None
 
 
 def test_the_action_checks_the_audience_itself(carol, sample_circle):

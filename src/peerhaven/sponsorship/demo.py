@@ -192,12 +192,19 @@ def _opportunities(people, lakeshore) -> dict[str, Opportunity]:
             how_to_apply="Nominate through Peerhaven; the coordinator sends the packet on.",
             self_nomination_allowed=itself,
             audience=audience,
-            organization=lakeshore if offered_by.startswith("Lakeshore") else None,
+            organization=_posted_for(lakeshore, audience, offered_by),
             community=network if audience == Audience.COMMUNITY else None,
             circle=circle if audience == Audience.CIRCLE else None,
             posted_by=_poster(people, audience, offered_by),
         )
     return made
+
+
+def _posted_for(lakeshore, audience, offered_by):
+    """Lakeshore's own opportunities are posted on its behalf; a circle's stays its own."""
+    if audience == Audience.CIRCLE or not offered_by.startswith("Lakeshore"):
+        return None
+    return lakeshore
 
 
 def _lunch_circle(people) -> Circle:

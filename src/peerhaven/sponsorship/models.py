@@ -129,6 +129,12 @@ class Opportunity(models.Model):
                     | Q(audience="circle", circle__isnull=False)
                 ),
             ),
+            # A circle's opportunity and its nominations are the circle's business: no
+            # organization counts them (its equity view reads the opportunities it posted).
+            models.CheckConstraint(
+                name="circle_opportunity_belongs_to_no_organization",
+                condition=~Q(audience="circle") | Q(organization__isnull=True),
+            ),
         ]
 
     def __str__(self):

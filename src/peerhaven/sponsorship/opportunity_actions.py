@@ -21,6 +21,12 @@ class OpportunityError(Exception):
     """A rule refused the action; the message is shown to the person."""
 
 
+CIRCLE_NOT_ON_BEHALF = (
+    "An opportunity for one circle stays the circle's own: post it as yourself, so no "
+    "organization counts its nominations."
+)
+
+
 @dataclass(frozen=True)
 class AudienceChoice:
     """One group a poster may show an opportunity to, keyed as the form posts it."""
@@ -131,6 +137,8 @@ def _place(opportunity, audience_key, on_behalf, acting_user, *, current) -> Non
         raise OpportunityError("You cannot post on behalf of that organization.")
     if choice.organization is not None and on_behalf not in (None, choice.organization):
         raise OpportunityError("An organization's opportunity for its people is posted for it.")
+    if choice.circle is not None and on_behalf is not None:
+        raise OpportunityError(CIRCLE_NOT_ON_BEHALF)
     opportunity.audience = choice.audience
     # The organization whose people see it is the one posting it; otherwise the one the
     # poster chose to post for (its equity view counts the nominations), or nobody.

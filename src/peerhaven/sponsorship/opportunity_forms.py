@@ -8,6 +8,7 @@ from peerhaven.accounts.choices import CareerStage
 from peerhaven.sponsorship import board
 from peerhaven.sponsorship.models import Opportunity
 from peerhaven.sponsorship.opportunity_actions import (
+    CIRCLE_NOT_ON_BEHALF,
     audience_choices,
     behalf_choices,
     current_audience,
@@ -153,6 +154,8 @@ class OpportunityForm(forms.ModelForm):
                 f"Shown to the people of {choice.organization.name}, it is posted on its "
                 "behalf: choose it here, or leave this as yourself.",
             )
+        if choice and choice.circle and behalf:
+            self.add_error("on_behalf", CIRCLE_NOT_ON_BEHALF)
         return cleaned
 
 
