@@ -62,7 +62,7 @@ def test_staff_see_their_organizations_opportunity_and_members_their_circles(
     page = client_for(alice).get(BOARD).content.decode()
     assert "Canary circle-only plenary" in page
     assert "Your circle: Thursday Circle" in page
-    assert "Lakeshore University" in page  # the organization's badge
+    assert "People of Lakeshore University" in page  # the organization's badge
 
 
 def test_the_board_is_for_signed_in_members_only(client, sample_sponsorship):
