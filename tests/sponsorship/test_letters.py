@@ -7,7 +7,6 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from peerhaven.sponsorship import nomination_actions
 from peerhaven.sponsorship.models import LetterRequest, Nomination, Opportunity
 from peerhaven.sponsorship.nomination_actions import NominationError, do_request_letter
 from tests.conftest import make_circle
@@ -151,6 +150,7 @@ class _NoRequests:
         ({"response": "pending"}, "Letters can be asked for once the nominee has accepted"),
         ({"status": "withdrawn"}, "This nomination is withdrawn: no more letters"),
         ({"status": "not_selected"}, "This nomination is not selected: no more letters"),
+        ({"status": "selected"}, "This nomination is selected: no more letters"),
     ],
 )
 def test_letters_only_while_accepted_and_still_open(
@@ -236,7 +236,3 @@ def test_the_writer_sees_the_request_and_its_note(client_for, sample_sponsorship
     assert "Two paragraphs, please." in body
     assert "Mark as written" in body
     assert "For Bob Baker" in body
-
-
-def test_a_helper_constant_names_the_closed_statuses():
-    assert set(nomination_actions.LETTER_CLOSED_STATUSES) == {"withdrawn", "not_selected"}

@@ -44,8 +44,12 @@ ACHIEVEMENT_KINDS = {
     Opportunity.Kind.GRANT: Achievement.Kind.GRANT_AWARDED,
     Opportunity.Kind.OTHER: Achievement.Kind.AWARD,
 }
-# Statuses in which supporting letters can still help.
-LETTER_CLOSED_STATUSES = (Nomination.Status.WITHDRAWN, Nomination.Status.NOT_SELECTED)
+# Once decided or withdrawn, a letter can no longer help.
+LETTER_CLOSED_STATUSES = (
+    Nomination.Status.WITHDRAWN,
+    Nomination.Status.SELECTED,
+    Nomination.Status.NOT_SELECTED,
+)
 
 
 class NominationError(Exception):
