@@ -17,7 +17,7 @@ from peerhaven.outcomes.models import Achievement
 from peerhaven.outcomes.record import build_record
 from peerhaven.programs.actions import do_create_program
 from peerhaven.programs.models import Enrollment, ProgramCircle
-from tests.conftest import make_circle
+from tests.conftest import make_circle, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +188,50 @@ def test_record_is_only_ever_ones_own(client_for, bob, dana, alice, alices_histo
         page = client_for(person).get(reverse("outcomes:record")).content.decode()
         assert "Alice Adams" not in page.split("<main", 1)[1]
         assert "Nominated for the Society" not in page
+
+
+def test_nominations_put_forward_on_peerhaven_are_on_the_record(
+    client_for, bob, sample_sponsorship
+):
+    """Bob's accepted, submitted nomination is on his record; one he has not answered, one
+    he declined and a draft are not; "selected" is said, "not selected" is not."""
+    from peerhaven.sponsorship.models import Nomination
+
+    nomination = sample_sponsorship["nomination"]
+    circle_only = sample_sponsorship["circle_opportunity"]
+    for response, status in (("pending", "draft"), ("declined", "draft"), ("accepted", "draft")):
+        Nomination.objects.create(
+            opportunity=circle_only,
+            nominee=bob,
+            nominator=make_member(f"{response}{status}@example.org", "Someone"),
+            response=response,
+            status=status,
+        )
+    page = client_for(bob).get(reverse("outcomes:record")).content.decode()
+    assert "Lakeshore Early Career Award, Lakeshore University" in page
+    assert "Canary circle-only plenary" not in page
+    Nomination.objects.filter(pk=nomination.pk).update(status="not_selected")
+    assert "not selected" not in client_for(bob).get(reverse("outcomes:record")).content.decode()
+    Nomination.objects.filter(pk=nomination.pk).update(status="selected")
+    page = client_for(bob).get(reverse("outcomes:record")).content.decode()
+    assert "Lakeshore Early Career Award, Lakeshore University" in page
+    assert " — selected" in page
+
+
+def test_a_circle_only_nomination_is_unnamed_when_circle_names_are_left_out(
+    client_for, alice, bob, sample_sponsorship
+):
+    from peerhaven.sponsorship.models import Nomination
+
+    Nomination.objects.create(
+        opportunity=sample_sponsorship["circle_opportunity"],
+        nominee=bob,
+        nominator=alice,
+        response="accepted",
+        status="submitted",
+    )
+    url = reverse("outcomes:record")
+    assert "Canary circle-only plenary" in client_for(bob).get(url).content.decode()
+    hidden = client_for(bob).get(url, {"circle_names": "hidden"}).content.decode()
+    assert "Canary circle-only plenary" not in hidden
+    assert "An opportunity shared in a circle" in hidden

@@ -1,6 +1,7 @@
 """A member's mentoring record, for a promotion dossier: the circles they were in (names,
 dates, role, meetings attended out of those held), their programs and roles in them,
-community moderation, nominations received, and how many achievements of each kind per year.
+community moderation, nominations received (logged by hand, and those made on Peerhaven that
+they accepted and that went forward), and how many achievements of each kind per year.
 
 Only names, dates, roles and counts: nothing members wrote inside a circle (asks, notes,
 messages, the charter) and no circle description is read here. Circle names are the
@@ -9,6 +10,7 @@ member's own to show; ``hide_circle_names`` leaves them out for a record handed 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, DateTimeField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractYear
@@ -19,6 +21,8 @@ from peerhaven.communities.models import Member
 from peerhaven.outcomes.achievements import achievements_of
 from peerhaven.outcomes.models import Achievement
 from peerhaven.programs.models import Enrollment
+from peerhaven.sponsorship.models import Nomination, Opportunity
+from peerhaven.sponsorship.nominations import HIDDEN_TITLE
 
 # A dossier table wider than this is hard to read on paper; older years are summed.
 YEARS_SHOWN = 8
@@ -34,11 +38,44 @@ def build_record(user, *, hide_circle_names: bool = False) -> dict:
         "hide_circle_names": hide_circle_names,
         "programs": program_rows(user),
         "communities": community_rows(user),
-        "nominations": list(
-            achievements_of(user).filter(kind=Achievement.Kind.NOMINATION_RECEIVED)
-        ),
+        "nominations": nomination_rows(user, hide_circle_names=hide_circle_names),
         "achievement_table": achievement_table(user),
     }
+
+
+# Nominations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NominationRow:
+    title: str
+    venue: str
+    date: dt.date
+    date_precision: str
+    outcome: str = ""
+
+
+def nomination_rows(user, *, hide_circle_names: bool) -> list[NominationRow]:
+    """Nominations the member logged, and their Peerhaven nominations put forward, newest
+    first. A circle-only opportunity is named only where circle names are shown."""
+    logged = [
+        NominationRow(a.title, a.venue, a.date, a.date_precision)
+        for a in achievements_of(user).filter(kind=Achievement.Kind.NOMINATION_RECEIVED)
+    ]
+    put_forward = (
+        Nomination.objects.put_forward().filter(nominee=user).select_related("opportunity")
+    )
+    made = [_nomination_row(n, hide_circle_names) for n in put_forward]
+    return sorted(logged + made, key=lambda row: row.date, reverse=True)
+
+
+def _nomination_row(nomination: Nomination, hide_circle_names: bool) -> NominationRow:
+    opportunity = nomination.opportunity
+    in_circle = opportunity.audience == Opportunity.Audience.CIRCLE
+    title = HIDDEN_TITLE if in_circle and hide_circle_names else opportunity.title
+    # Being put forward is the honour; "not selected" is nobody's business in a dossier.
+    outcome = "selected" if nomination.status == Nomination.Status.SELECTED else ""
+    return NominationRow(title, opportunity.offered_by, opportunity.deadline, "month", outcome)
 
 
 # Circles ------------------------------------------------------------------------------
