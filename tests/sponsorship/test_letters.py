@@ -198,8 +198,12 @@ def test_the_writer_marks_it_written_once_and_the_requester_hears_once(
     client = client_for(erin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(done_url(letter))
-        client.post(done_url(letter))
+        again = client.post(done_url(letter), follow=True)
     assert response["Location"] == reverse("sponsorship:nominations")
+    assert messages_of(again) == [
+        "Marked as written. We told Bob Baker.",
+        "It is marked as written already.",  # the second click: nobody told twice
+    ]
     letter.refresh_from_db()
     assert letter.state == LetterRequest.State.DONE
     assert letter.done_at is not None

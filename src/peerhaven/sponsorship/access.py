@@ -45,16 +45,30 @@ def get_opportunity_to_edit(user, opportunity_id) -> Opportunity:
 def can_edit_opportunity(user, opportunity: Opportunity) -> bool:
     if opportunity.posted_by_id == user.pk:
         return True
-    return opportunity.organization_id is not None and opportunity.organization_id in set(
-        posting_organizations(user).values_list("pk", flat=True)
+    return (
+        opportunity.organization_id is not None
+        and posting_organizations(user).filter(pk=opportunity.organization_id).exists()
     )
 
 
 def posting_organizations(user):
     """Organizations on whose behalf ``user`` may post opportunities."""
+    return organizations_where(user, POSTING_ROLES)
+
+
+def equity_organizations(user):
+    """Organizations whose equity view ``user`` may open."""
+    return organizations_where(user, EQUITY_ROLES)
+
+
+def organizations_where(user, roles):
     if not user.is_authenticated:
         return Organization.objects.none()
-    return Organization.objects.filter(staff__user=user, staff__role__in=POSTING_ROLES).distinct()
+    return (
+        Organization.objects.filter(staff__user=user, staff__role__in=roles)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def get_nomination_for_user(user, nomination_id) -> Nomination:

@@ -9,8 +9,6 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef, Q
 
-from peerhaven.orgs.models import Organization
-from peerhaven.sponsorship.access import EQUITY_ROLES
 from peerhaven.sponsorship.models import Follow, Opportunity
 
 PAGE_SIZE = 25
@@ -84,12 +82,3 @@ def deadline_note(deadline: dt.date, today: dt.date) -> str:
     if days == 1:
         return "closes tomorrow"
     return f"in {days} days"
-
-
-def equity_organizations(user):
-    """Organizations whose equity view ``user`` may open (the board links to each)."""
-    return (
-        Organization.objects.filter(staff__user=user, staff__role__in=EQUITY_ROLES)
-        .distinct()
-        .order_by("name")
-    )

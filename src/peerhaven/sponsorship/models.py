@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from peerhaven.accounts.choices import CareerStage
 from peerhaven.circles.models import Circle, Membership
-from peerhaven.communities.models import Member
+from peerhaven.communities.models import Community, Member
 from peerhaven.lib.crypto import EncryptedTextField
 from peerhaven.orgs.models import Organization, StaffRole
 from peerhaven.programs.models import Enrollment
@@ -37,8 +37,8 @@ class OpportunityQuerySet(models.QuerySet):
         return self.filter(
             Q(audience=Opportunity.Audience.EVERYONE)
             | Q(audience=Opportunity.Audience.ORGANIZATION, organization__in=organizations_of(user))
-            | Q(audience=Opportunity.Audience.COMMUNITY, community__in=_communities_of(user))
-            | Q(audience=Opportunity.Audience.CIRCLE, circle__in=_circles_of(user))
+            | Q(audience=Opportunity.Audience.COMMUNITY, community__in=communities_of(user))
+            | Q(audience=Opportunity.Audience.CIRCLE, circle__in=circles_of(user))
             | Q(posted_by=user)
             | Q(pk__in=Nomination.objects.filter(nominee=user).values("opportunity"))
         )
@@ -323,10 +323,14 @@ def organizations_of(user):
     ).values("pk")
 
 
-def _communities_of(user):
-    return Member.objects.filter(user=user, state=Member.State.ACTIVE).values("community")
+def communities_of(user):
+    """Communities ``user`` is an active member of: who sees a community's opportunities,
+    and where a member may post one."""
+    return Community.objects.filter(members__user=user, members__state=Member.State.ACTIVE)
 
 
-def _circles_of(user):
-    # A member who has not agreed to the charter yet reads nothing of the circle but it.
-    return Circle.objects.readable_by(user).values("pk")
+def circles_of(user):
+    """Circles whose content ``user`` reads: a member who has not agreed to the charter yet
+    reads nothing of the circle but it. Who sees a circle's opportunities, and where a
+    member may post one."""
+    return Circle.objects.readable_by(user)

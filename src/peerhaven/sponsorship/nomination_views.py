@@ -203,9 +203,11 @@ def letter_request(request, nomination_id):
 @require_POST
 def letter_done(request, letter_id):
     letter = access.get_letter_request_for_writer(request.user, letter_id)
-    do_mark_letter_written(letter, acting_user=request.user)
-    name = letter.requested_by.display_name
-    messages.success(request, f"Marked as written. We told {name}.")
+    if do_mark_letter_written(letter, acting_user=request.user):
+        name = letter.requested_by.display_name
+        messages.success(request, f"Marked as written. We told {name}.")
+    else:
+        messages.info(request, "It is marked as written already.")
     return redirect("sponsorship:nominations")
 
 

@@ -9,10 +9,16 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from peerhaven.circles.models import Circle
-from peerhaven.communities.models import Community, Member
+from peerhaven.communities.models import Community
 from peerhaven.orgs.models import Organization
 from peerhaven.sponsorship.access import posting_organizations
-from peerhaven.sponsorship.models import Follow, Nomination, Opportunity
+from peerhaven.sponsorship.models import (
+    Follow,
+    Nomination,
+    Opportunity,
+    circles_of,
+    communities_of,
+)
 
 EVERYONE_KEY = Opportunity.Audience.EVERYONE.value
 
@@ -46,8 +52,8 @@ def audience_choices(user, *, current: Opportunity | None = None) -> dict[str, A
     it, or the poster has since left that circle): keeping it reveals nothing new."""
     choices = [AudienceChoice(EVERYONE_KEY, Opportunity.Audience.EVERYONE.label, EVERYONE_KEY)]
     choices += [_for_organization(org) for org in posting_organizations(user)]
-    choices += [_for_community(community) for community in _communities_of(user)]
-    choices += [_for_circle(circle) for circle in _circles_of(user)]
+    choices += [_for_community(c) for c in communities_of(user).order_by("name")]
+    choices += [_for_circle(circle) for circle in circles_of(user).order_by("name")]
     if current is not None and current.pk is not None:
         choices.append(current_audience(current))
     return {choice.key: choice for choice in choices}
@@ -81,22 +87,10 @@ def _for_circle(circle: Circle) -> AudienceChoice:
     return AudienceChoice(f"{audience}:{circle.pk}", label, audience, circle=circle)
 
 
-def _communities_of(user):
-    return Community.objects.filter(
-        members__user=user, members__state=Member.State.ACTIVE
-    ).order_by("name")
-
-
-def _circles_of(user):
-    # Circles whose content the poster reads (current members who agreed to the charter):
-    # the same members the opportunity will be shown to.
-    return Circle.objects.readable_by(user).order_by("name")
-
-
 def behalf_choices(user, *, current: Opportunity | None = None) -> list[Organization]:
     """Organizations ``user`` may post on behalf of; an opportunity being edited keeps its
     own (the same reasoning as for its audience)."""
-    organizations = list(posting_organizations(user).order_by("name"))
+    organizations = list(posting_organizations(user))
     kept = current.organization if current is not None and current.pk else None
     if kept is not None and kept not in organizations:
         organizations.append(kept)

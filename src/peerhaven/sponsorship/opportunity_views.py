@@ -18,7 +18,6 @@ from peerhaven.sponsorship.board import (
     PAST,
     board_opportunities,
     deadline_note,
-    equity_organizations,
 )
 from peerhaven.sponsorship.models import Follow, Nomination
 from peerhaven.sponsorship.opportunity_actions import (
@@ -44,7 +43,7 @@ def board(request):
         "form": form,
         "filtered": set(request.GET) - {"page"},
         "past": filters["deadline"] == PAST,
-        "equity_organizations": equity_organizations(request.user),
+        "equity_organizations": access.equity_organizations(request.user),
     }
     return render(request, "sponsorship/board.html", context)
 
